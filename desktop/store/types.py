@@ -1,0 +1,64 @@
+"""Plain data crossing from the store to sync and UI layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Facet filters for a library search; empty tuples mean "any"."""
+
+    subjects: tuple[str, ...] = ()
+    grades: tuple[int, ...] = ()
+    types: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()
+    downloaded_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What an operation changed, so views refresh only that (Anki's OpChanges)."""
+
+    catalog: bool = False
+    resources: frozenset[str] = frozenset()
+    downloads: bool = False
+    sync_state: bool = False
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(
+            self.catalog or other.catalog,
+            self.resources | other.resources,
+            self.downloads or other.downloads,
+            self.sync_state or other.sync_state,
+        )
+
+    def __bool__(self) -> bool:
+        return self.catalog or bool(self.resources) or self.downloads or self.sync_state
+
+
+@dataclass(slots=True)
+class DownloadItem:
+    sha256: str
+    resource_id: str
+    name: str
+    mime: str
+    size: int
+    state: str  # queued | downloading | paused | done | failed | cancelled
+    bytes_done: int = 0
+    error: str = ""
+    added: str = ""
+
+
+@dataclass(slots=True)
+class SyncRecord:
+    """One row of the sync history."""
+
+    started: str
+    finished: str
+    ok: bool
+    records: int = 0
+    bytes_wire: int = 0
+    round_trips: int = 0
+    message: str = ""
+    details: dict = field(default_factory=dict)
