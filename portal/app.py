@@ -1,0 +1,236 @@
+"""The portal's HTTP API (FastAPI): hello, sync, snapshots and blobs under ``/api/v1``.
+
+>>> app = create_app(PortalStore.open("/srv/okno"))
+>>> uvicorn.run(app)            # or: okno-portal serve --data /srv/okno
+
+The OpenAPI document is at ``/openapi.json`` (interactive at ``/docs``); the protocol
+itself is specified in ``docs/protocol.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from portal.catalog import PortalStore
+from portal.config import AppSettings, PortalConfig
+from portal.errors import (
+    BAD_REQUEST,
+    BUSY,
+    NOT_FOUND,
+    TOO_LARGE,
+    ApiError,
+    api_error_response,
+    error_response,
+)
+from portal.ranges import file_response
+from portal.snapshot import NAME_RE, SnapshotInfo, current_snapshot, snapshot_path
+from portal.sync import MAX_BODY, REQUEST_SCHEMA, check_cursors, parse_sync_request, sync_chunks
+from protocol.compression import GZIP, IDENTITY, ZSTD, choose_encoding
+from protocol.wire import API_PREFIX, CATALOG_STREAM, KNOWN_STREAMS, PROTOCOL_VERSION, SHA256_RE
+
+NDJSON = "application/x-ndjson"
+CAPABILITIES = [ZSTD, GZIP, "snapshot", "range"]
+# Blobs never change under their name; a snapshot's name also fixes its content.
+BLOB_CACHE = "public, max-age=31536000, immutable"
+SNAPSHOT_CACHE = "public, max-age=86400"
+
+
+class StreamState(BaseModel):
+    head: int
+    horizon: int
+
+
+class SnapshotRef(BaseModel):
+    url: str
+    cursor: int
+    size: int
+    sha256: str
+    records: int
+
+
+class Hello(BaseModel):
+    protocol: int
+    portal_id: str
+    name: str
+    capabilities: list[str]
+    streams: dict[str, StreamState]
+    snapshot: SnapshotRef | None
+
+
+class SyncSlots:
+    """At most ``limit`` syncs stream at once; the rest are told to come back later."""
+
+    def __init__(self, limit: int) -> None:
+        self._free = limit
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self._free <= 0:
+                return False
+            self._free -= 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._free += 1
+
+
+class SyncResponse(StreamingResponse):
+    """A streamed sync body that frees its slot however the response ends (even on disconnect)."""
+
+    def __init__(self, chunks: Iterator[bytes], on_close: Callable[[], None],
+                 headers: dict[str, str]) -> None:
+        super().__init__(chunks, headers=headers, media_type=NDJSON)
+        self._chunks = chunks
+        self._on_close = on_close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._on_close()
+            with suppress(ValueError):  # "generator already executing": it ends on its own
+                self._chunks.close()
+
+
+def _streams_state(store: PortalStore) -> dict[str, tuple[int, int]]:
+    return {s: store.stream_state(s) for s in sorted(KNOWN_STREAMS)}
+
+
+def _published_snapshot(store: PortalStore, horizon: int) -> SnapshotInfo | None:
+    info = current_snapshot(store)
+    # A snapshot from before the horizon would only earn its users a "resync".
+    return info if info is not None and info.cursor >= horizon else None
+
+
+async def _read_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise ApiError(413, TOO_LARGE, f"the request body is larger than {MAX_BODY} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ApiError(413, TOO_LARGE, f"the request body is larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None = None) -> FastAPI:
+    """Build the app over an open store, or open one from a config (closed on shutdown)."""
+    if isinstance(source, PortalConfig):
+        store = PortalStore.open(source.data_dir, source.database)
+        settings = settings or source.settings
+        owned = True
+    else:
+        store = source
+        settings = settings or AppSettings()
+        owned = False
+    slots = SyncSlots(settings.max_concurrent_syncs)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(title="Okno portal", version=str(PROTOCOL_VERSION), lifespan=lifespan,
+                  summary="Catalog sync, snapshots and content-addressed files for Okno clients")
+    app.state.store = store
+    app.state.settings = settings
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return api_error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: NOT_FOUND, 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(400, BAD_REQUEST, f"{where}: {first.get('msg', 'invalid')}")
+
+    @app.get(f"{API_PREFIX}/hello", response_model=Hello, tags=["sync"])
+    def hello() -> Hello:
+        """Who this portal is, where each stream stands and the snapshot to start from."""
+        states = _streams_state(store)
+        info = _published_snapshot(store, states[CATALOG_STREAM][1])
+        return Hello(
+            protocol=PROTOCOL_VERSION,
+            portal_id=store.portal_id,
+            name=settings.name,
+            capabilities=CAPABILITIES,
+            streams={s: StreamState(head=h, horizon=z) for s, (h, z) in states.items()},
+            snapshot=None if info is None else SnapshotRef(
+                url=f"{API_PREFIX}/snapshots/{info.name}", cursor=info.cursor, size=info.size,
+                sha256=info.sha256, records=info.records),
+        )
+
+    @app.post(
+        f"{API_PREFIX}/sync", tags=["sync"], response_class=StreamingResponse,
+        openapi_extra={"requestBody": {"required": True, "content": {
+            "application/json": {"schema": REQUEST_SCHEMA}}}},
+        responses={200: {"description": "NDJSON lines: rec/del records, a page line after "
+                         "each page, then the end line", "content": {NDJSON: {}}},
+                   400: {"description": "bad request"},
+                   409: {"description": "resync: the local copy cannot be updated from the log"},
+                   503: {"description": "too many syncs at once; see Retry-After"}},
+    )
+    async def sync(request: Request) -> Response:
+        """Pages of changes after the client's cursors, compressed per Accept-Encoding."""
+        if not slots.try_acquire():
+            raise ApiError(503, BUSY, "the portal is busy; retry later",
+                           headers={"retry-after": str(settings.retry_after_seconds)})
+        try:
+            req = parse_sync_request(await _read_body(request))
+            states = await run_in_threadpool(_streams_state, store)
+            check_cursors(req, store.portal_id, states)
+        except BaseException:
+            slots.release()
+            raise
+        encoding = choose_encoding(request.headers.get("accept-encoding"))
+        headers = {"cache-control": "no-store", "vary": "Accept-Encoding"}
+        if encoding != IDENTITY:
+            headers["content-encoding"] = encoding
+        heads = {s: states[s][0] for s in req.cursors}
+        return SyncResponse(sync_chunks(store, req, heads, encoding), slots.release, headers)
+
+    def snapshot(name: str, request: Request) -> Response:
+        """The current catalog snapshot (zstd NDJSON), with Range and a strong ETag."""
+        info = current_snapshot(store) if NAME_RE.match(name) else None
+        if info is None or info.name != name:
+            raise ApiError(404, NOT_FOUND, "no such snapshot; ask /hello for the current one")
+        return file_response(request, snapshot_path(store, name), etag=f'"{info.sha256}"',
+                             media_type="application/zstd", cache_control=SNAPSHOT_CACHE)
+
+    def blob(sha256: str, request: Request) -> Response:
+        """A resource file by the sha256 of its content, with Range and a strong ETag."""
+        known = store.file_info(sha256) if SHA256_RE.match(sha256) else None
+        if known is None:
+            raise ApiError(404, NOT_FOUND, "no such file")
+        return file_response(request, store.blobs.path_for(sha256), etag=f'"{sha256}"',
+                             media_type=known[0], cache_control=BLOB_CACHE)
+
+    for path, endpoint in ((f"{API_PREFIX}/snapshots/{{name}}", snapshot),
+                           (f"{API_PREFIX}/blobs/{{sha256}}", blob)):
+        for method in ("GET", "HEAD"):
+            app.add_api_route(path, endpoint, methods=[method], tags=["files"],
+                              response_class=Response,
+                              operation_id=f"{endpoint.__name__}_{method.lower()}")
+    return app

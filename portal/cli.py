@@ -1,0 +1,274 @@
+"""``okno-portal``: run the portal and administer its catalog from a shell.
+
+    okno-portal serve --demo --port 0            # prints OKNO_PORTAL_URL=http://127.0.0.1:PORT
+    okno-portal publish --json lesson.json --file lesson.pdf
+    okno-portal update r-1 --title "Новое название"
+    okno-portal purge-tombstones --days 365
+
+Every command takes ``--data DIR`` (default: $OKNO_PORTAL_DATA or the user data directory).
+Admin commands print one line ending with the stream's new seq and rebuild the snapshot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.catalog import AttachedFile, PortalStore
+from portal.config import DATA_ENV, DATABASE_ENV, AppSettings, resolve_data_dir
+from portal.snapshot import build_snapshot, ensure_snapshot
+from protocol.wire import CATALOG_STREAM
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_DEMO_RESOURCES = 2000
+URL_PREFIX = "OKNO_PORTAL_URL="
+
+
+class CliError(Exception):
+    """Bad input from the command line; the message is printed as is."""
+
+
+def _open_store(args: argparse.Namespace) -> PortalStore:
+    data = resolve_data_dir(getattr(args, "data", None))
+    database = getattr(args, "database", None) or os.environ.get(DATABASE_ENV)
+    return PortalStore.open(data, database)
+
+
+def _read_json(path: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CliError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _read_object(path: str) -> dict[str, Any]:
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise CliError(f"{path} must hold one JSON object")
+    return data
+
+
+def _attachments(paths: Sequence[str]) -> list[AttachedFile]:
+    out: list[AttachedFile] = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_file():
+            raise CliError(f"{p} is not a file")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        out.append((path.name, mime, path))
+    return out
+
+
+def _finish(store: PortalStore, args: argparse.Namespace, message: str) -> int:
+    """Refresh the snapshot (unless told not to), then print the one-line result."""
+    if not args.no_snapshot:
+        ensure_snapshot(store)
+    print(f"{message}; seq {store.head(CATALOG_STREAM)}")
+    return 0
+
+
+def load_demo(store: PortalStore, n_resources: int, seed: int) -> str:
+    """Load the generated demo library into the store; returns a summary line."""
+    from portal.demo import build_demo  # imported late: only demo commands need it
+
+    library = build_demo(n_resources, seed)
+    result = store.bulk_publish(library.collections, library.resources(), library.blobs)
+    return (f"loaded demo: {result.collections} collections, {result.resources} resources, "
+            f"{result.blobs} files")
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if sys.platform != "win32":
+        # Restart right after a stop without waiting for TIME_WAIT (on Windows this option
+        # would let two servers share the port).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from portal.app import create_app
+
+    with _open_store(args) as store:
+        if args.demo and store.head(CATALOG_STREAM) == 0:
+            # stdout carries only the URL line; progress goes to stderr.
+            print(load_demo(store, args.resources, args.seed), file=sys.stderr, flush=True)
+        ensure_snapshot(store)
+        sock = _bind(args.host, args.port)
+        port = sock.getsockname()[1]
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        print(f"{URL_PREFIX}http://{host}:{port}", flush=True)
+        app = create_app(store, AppSettings(name=args.name))
+        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5,
+                                server_header=False)
+        uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        return _finish(store, args, load_demo(store, args.resources, args.seed))
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    data = _read_object(args.json)
+    with _open_store(args) as store:
+        d = store.publish_resource(data, _attachments(args.file or []))
+        return _finish(store, args, f"published resource {d['id']} version {d['version']}")
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    fields = _read_object(args.json) if args.json else {}
+    if args.title is not None:
+        fields["title"] = args.title
+    if args.description is not None:
+        fields["description"] = args.description
+    if not fields:
+        raise CliError("nothing to update: give --title, --description or --json")
+    with _open_store(args) as store:
+        d = store.update_resource(args.id, **fields)
+        return _finish(store, args, f"updated resource {d['id']} to version {d['version']}")
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        store.delete_resource(args.id)
+        return _finish(store, args, f"deleted resource {args.id}")
+
+
+def cmd_collection_add(args: argparse.Namespace) -> int:
+    data = _read_object(args.json)
+    with _open_store(args) as store:
+        d = store.publish_collection(data)
+        return _finish(store, args, f"published collection {d['id']} version {d['version']}")
+
+
+def cmd_collection_delete(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        store.delete_collection(args.id)
+        return _finish(store, args, f"deleted collection {args.id}")
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        info = build_snapshot(store)
+        print(f"snapshot {info.name}: {info.records} records, {info.size} bytes; "
+              f"seq {info.cursor}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    if args.days < 0:
+        raise CliError("--days must not be negative")
+    with _open_store(args) as store:
+        purged = store.purge_tombstones(args.days)
+        return _finish(store, args, f"purged {purged} tombstone(s); horizon "
+                                    f"{store.horizon(CATALOG_STREAM)}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", metavar="DIR",
+                        help=f"data directory (default: ${DATA_ENV} or the user data directory)")
+    common.add_argument("--database", metavar="URL",
+                        help=f"SQLAlchemy database URL (default: ${DATABASE_ENV} or "
+                             "DIR/portal.sqlite3)")
+    admin = argparse.ArgumentParser(add_help=False, parents=[common])
+    admin.add_argument("--no-snapshot", action="store_true",
+                       help="do not rebuild the catalog snapshot afterwards")
+
+    parser = argparse.ArgumentParser(prog="okno-portal", description="Okno portal server "
+                                     "and catalog administration.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], helptext: str,
+            parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=helptext, description=helptext, parents=[parent])
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("serve", cmd_serve, "run the HTTP API", common)
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on ({DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT,
+                   help=f"port ({DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--demo", action="store_true", help="load demo data if the catalog is empty")
+    p.add_argument("--resources", type=int, default=DEFAULT_DEMO_RESOURCES, metavar="N",
+                   help=f"demo resources ({DEFAULT_DEMO_RESOURCES})")
+    p.add_argument("--seed", type=int, default=1, help="demo random seed (1)")
+    p.add_argument("--name", default=AppSettings.name, help="portal name shown to clients")
+
+    p = add("demo", cmd_demo, "load generated demo data into the catalog", admin)
+    p.add_argument("--resources", type=int, default=DEFAULT_DEMO_RESOURCES, metavar="N")
+    p.add_argument("--seed", type=int, default=1)
+
+    p = add("publish", cmd_publish, "publish (or replace) a resource from a JSON file", admin)
+    p.add_argument("--json", required=True, metavar="FILE", help="resource fields as JSON")
+    p.add_argument("--file", action="extend", nargs="+", metavar="PATH",
+                   help="files to attach (stored by content hash)")
+
+    p = add("update", cmd_update, "change fields of a resource", admin)
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--description")
+    p.add_argument("--json", metavar="FILE", help="fields to change, as a JSON object")
+
+    p = add("delete", cmd_delete, "delete a resource (leaves a tombstone)", admin)
+    p.add_argument("id")
+
+    p = add("collection-add", cmd_collection_add, "publish (or replace) a collection", admin)
+    p.add_argument("--json", required=True, metavar="FILE")
+
+    p = add("collection-delete", cmd_collection_delete, "delete an empty collection", admin)
+    p.add_argument("id")
+
+    add("snapshot", cmd_snapshot, "rebuild the catalog snapshot", common)
+
+    p = add("purge-tombstones", cmd_purge, "forget old deletions (raises the horizon)", admin)
+    p.add_argument("--days", type=float, default=365, help="age in days (365)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``okno-portal``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (CliError, ValueError, OSError) as exc:
+        print(f"okno-portal: error: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"okno-portal: database error: {exc.__class__.__name__}: {exc.args[0]!s:.300}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
