@@ -1,0 +1,437 @@
+"""Writing the catalog: pages of changes from sync, resets, and search reindexing.
+
+A page is applied in one transaction together with its cursor, idempotently: a record
+is written only when its version is newer than the stored one, so a replayed page
+changes nothing and reports nothing.
+
+>>> from pathlib import Path; import tempfile
+>>> from protocol.wire import Rec
+>>> from desktop.store import Store
+>>> store = Store(Path(tempfile.mkdtemp()) / "okno.sqlite3")
+>>> data = {"id": "r1", "title": "Квадратное уравнение", "description": "", "authors": [],
+...         "subjects": ["Алгебра"], "grades": [8], "type": "lesson", "language": "ru",
+...         "license": "", "keywords": [], "collections": [], "files": [],
+...         "created": "2024-01-01", "modified": "2024-01-01", "version": 1}
+>>> store.apply_page("catalog", [Rec("catalog", "resource", "r1", 1, 7, data)], 7, "portal-a")
+Changes(catalog=True, resources=frozenset({'r1'}), downloads=False, sync_state=True)
+>>> store.apply_page("catalog", [Rec("catalog", "resource", "r1", 1, 7, data)], 7, "portal-a")
+Changes(catalog=False, resources=frozenset(), downloads=False, sync_state=False)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from desktop.store import facets
+from desktop.store.base import WriterBase
+from desktop.store.db import utc_now
+from desktop.store.errors import StoreError
+from desktop.store.text import sort_key, terms, text_version
+from desktop.store.types import Changes
+from protocol.wire import (
+    CATALOG_STREAM,
+    KIND_COLLECTION,
+    KIND_RESOURCE,
+    RESOURCE_TYPES,
+    Rec,
+    Tombstone,
+)
+
+Item = Rec | Tombstone
+
+# Streams this store keeps tables for. Community and private streams get their own
+# tables (and appear here) when they exist.
+STORED_STREAMS = frozenset({CATALOG_STREAM})
+STREAM_KINDS = {CATALOG_STREAM: frozenset({KIND_RESOURCE, KIND_COLLECTION})}
+
+
+# One encoder for all calls: json.dumps() with options builds a new encoder every time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON with Cyrillic kept as UTF-8 (half the bytes of \\u escapes)."""
+    return _ENCODER.encode(value)
+
+
+def resource_terms(d: dict[str, Any]) -> tuple[str, str]:
+    """Stemmed (title, body) text for the search index of one resource.
+
+    The body also gets the type's Russian and English labels and "N класс" for each grade,
+    so "презентация дроби" or "дроби 5 класс" find what people mean.
+    """
+    labels = RESOURCE_TYPES.get(d["type"], ("", ""))
+    body = terms(
+        d.get("description", ""),
+        " ".join(d.get("authors", ())),
+        " ".join(d.get("keywords", ())),
+        " ".join(d.get("subjects", ())),
+        " ".join(labels),
+        " ".join(f"{g} класс" for g in d.get("grades", ())),
+    )
+    return terms(d["title"]), body
+
+
+class _Stored(NamedTuple):
+    rowid: int
+    version: int
+    seq: int
+    title_terms: str = ""
+    body_terms: str = ""
+
+
+@dataclass
+class _Plan:
+    """What one page does to one kind, decided before any write."""
+
+    upserts: list[Rec] = field(default_factory=list)
+    seq_only: list[tuple[int, str]] = field(default_factory=list)  # same version, newer seq
+    deletes: list[Tombstone] = field(default_factory=list)  # existing rows to remove
+    tombstones: list[Tombstone] = field(default_factory=list)  # tombstone rows to write
+    revived: list[str] = field(default_factory=list)  # ids whose tombstone row goes
+
+
+def _plan(items: Iterable[Item], stored: dict[str, _Stored], tombs: dict[str, int]) -> _Plan:
+    plan = _Plan()
+    for item in items:
+        tomb_seq = tombs.get(item.id)
+        old = stored.get(item.id)
+        if isinstance(item, Rec):
+            if tomb_seq is not None and tomb_seq > item.seq:
+                continue  # deleted after this version was logged
+            if old is not None and item.version <= old.version:
+                if item.version == old.version and item.seq > old.seq:
+                    plan.seq_only.append((item.seq, item.id))
+                continue
+            plan.upserts.append(item)
+            if tomb_seq is not None:
+                plan.revived.append(item.id)
+        else:
+            if old is not None and old.seq > item.seq:
+                continue  # re-created after this delete
+            if old is not None:
+                plan.deletes.append(item)
+            if tomb_seq is None or item.seq > tomb_seq:
+                plan.tombstones.append(item)
+    return plan
+
+
+def _latest(items: Sequence[Item]) -> dict[str, dict[str, Item]]:
+    """Per kind, the last word on each id within a page (highest seq; later wins ties)."""
+    out: dict[str, dict[str, Item]] = {}
+    for item in items:
+        by_id = out.setdefault(item.kind, {})
+        prev = by_id.get(item.id)
+        if prev is None or item.seq >= prev.seq:
+            by_id[item.id] = item
+    return out
+
+
+_IN_JSON = "(SELECT value FROM json_each(?))"
+
+_RESOURCE_FIELDS = (
+    "id, title, description, authors, subjects, grades, type, language, license, keywords, "
+    "collections, files, created, modified, version, seq, title_sort, title_terms, body_terms"
+)
+_INSERT_RESOURCE = f"INSERT INTO resources (rowid, {_RESOURCE_FIELDS}) VALUES ({', '.join('?' * 20)})"
+_UPDATE_RESOURCE = (
+    "UPDATE resources SET "
+    + ", ".join(f"{name.strip()} = ?" for name in _RESOURCE_FIELDS.split(","))
+    + " WHERE rowid = ?"
+)
+_FTS_INSERT = "INSERT INTO resources_fts (rowid, title_terms, body_terms) VALUES (?, ?, ?)"
+# External-content FTS5 forgets a row only when told its old indexed text.
+_FTS_DELETE = (
+    "INSERT INTO resources_fts (resources_fts, rowid, title_terms, body_terms) "
+    "VALUES ('delete', ?, ?, ?)"
+)
+_UPSERT_TOMBSTONE = (
+    "INSERT INTO tombstones (stream, kind, id, seq) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (stream, kind, id) DO UPDATE SET seq = excluded.seq"
+)
+
+
+def _tombstones(conn: sqlite3.Connection, stream: str, kind: str, ids_json: str) -> dict:
+    return dict(conn.execute(
+        f"SELECT id, seq FROM tombstones WHERE stream = ? AND kind = ? AND id IN {_IN_JSON}",
+        (stream, kind, ids_json),
+    ))
+
+
+def _write_tombstones(conn: sqlite3.Connection, stream: str, kind: str, plan: _Plan) -> None:
+    if plan.tombstones:
+        conn.executemany(_UPSERT_TOMBSTONE, [(stream, kind, t.id, t.seq) for t in plan.tombstones])
+    if plan.revived:
+        conn.executemany(
+            "DELETE FROM tombstones WHERE stream = ? AND kind = ? AND id = ?",
+            [(stream, kind, i) for i in plan.revived],
+        )
+
+
+def _apply_resources(conn: sqlite3.Connection, stream: str, items: dict[str, Item]) -> set[str]:
+    ids_json = dumps(list(items))
+    stored = {
+        rid: _Stored(rowid, version, seq, tt, bt)
+        for rowid, rid, version, seq, tt, bt in conn.execute(
+            "SELECT rowid, id, version, seq, title_terms, body_terms FROM resources "
+            f"WHERE id IN {_IN_JSON}",
+            (ids_json,),
+        )
+    }
+    plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_RESOURCE, ids_json))
+
+    if plan.deletes:
+        gone = [stored[t.id] for t in plan.deletes]
+        conn.executemany(_FTS_DELETE, [(s.rowid, s.title_terms, s.body_terms) for s in gone])
+        facets.remove(conn, [s.rowid for s in gone])
+        # resource_files rows go by ON DELETE CASCADE.
+        conn.executemany("DELETE FROM resources WHERE rowid = ?", [(s.rowid,) for s in gone])
+    _write_tombstones(conn, stream, KIND_RESOURCE, plan)
+    if plan.seq_only:
+        conn.executemany("UPDATE resources SET seq = ? WHERE id = ?", plan.seq_only)
+    if plan.upserts:
+        _upsert_resources(conn, plan.upserts, stored)
+    return {r.id for r in plan.upserts} | {t.id for t in plan.deletes}
+
+
+def _upsert_resources(
+    conn: sqlite3.Connection, recs: list[Rec], stored: dict[str, _Stored]
+) -> None:
+    all_sha = [f["sha256"] for r in recs for f in r.data.get("files", ())]
+    cached: set[str] = set()
+    if all_sha:
+        cached = {row[0] for row in conn.execute(
+            f"SELECT sha256 FROM files_cache WHERE sha256 IN {_IN_JSON}", (dumps(all_sha),)
+        )}
+    next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM resources").fetchone()[0]
+
+    inserts: list[tuple] = []
+    updates: list[tuple] = []
+    fts_delete: list[tuple] = []
+    fts_insert: list[tuple] = []
+    refreshed: list[int] = []  # updated rows whose facets and files are rewritten
+    facet_rows: list[tuple] = []
+    file_rows: list[tuple] = []
+    for rec in recs:
+        d = rec.data
+        old = stored.get(rec.id)
+        if old is None:
+            rowid = next_rowid
+            next_rowid += 1
+        else:
+            rowid = old.rowid
+        title_terms, body_terms = resource_terms(d)
+        files = d.get("files", [])
+        values = (
+            rec.id, d["title"], d.get("description", ""), dumps(d.get("authors", [])),
+            dumps(d.get("subjects", [])), dumps(d.get("grades", [])), d["type"],
+            d.get("language", ""), d.get("license", ""), dumps(d.get("keywords", [])),
+            dumps(d.get("collections", [])), dumps(files), d.get("created", ""),
+            d.get("modified", ""), rec.version, rec.seq, sort_key(d["title"]),
+            title_terms, body_terms,
+        )
+        if old is None:
+            inserts.append((rowid, *values))
+            fts_insert.append((rowid, title_terms, body_terms))
+        else:
+            updates.append((*values, rowid))
+            refreshed.append(rowid)
+            # A new version with the same text (say, a new file) leaves the index alone.
+            if (old.title_terms, old.body_terms) != (title_terms, body_terms):
+                fts_delete.append((rowid, old.title_terms, old.body_terms))
+                fts_insert.append((rowid, title_terms, body_terms))
+        shas = {f["sha256"] for f in files}
+        downloaded = bool(shas) and shas <= cached
+        facet_rows.extend(facets.facet_rows(rowid, d, downloaded))
+        file_rows.extend((rowid, sha) for sha in shas)
+
+    if refreshed:
+        facets.remove(conn, refreshed)
+        conn.execute("DELETE FROM resource_files WHERE res IN (SELECT value FROM json_each(?))",
+                     (dumps(refreshed),))
+    if fts_delete:
+        conn.executemany(_FTS_DELETE, fts_delete)
+    if updates:
+        conn.executemany(_UPDATE_RESOURCE, updates)
+    if inserts:
+        conn.executemany(_INSERT_RESOURCE, inserts)
+    conn.executemany(_FTS_INSERT, fts_insert)
+    facets.insert(conn, facet_rows)
+    conn.executemany("INSERT INTO resource_files (res, sha256) VALUES (?, ?)", file_rows)
+
+
+def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, Item]) -> bool:
+    ids_json = dumps(list(items))
+    stored = {
+        cid: _Stored(0, version, seq)
+        for cid, version, seq in conn.execute(
+            f"SELECT id, version, seq FROM collections WHERE id IN {_IN_JSON}", (ids_json,)
+        )
+    }
+    plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_COLLECTION, ids_json))
+    if plan.deletes:
+        conn.executemany("DELETE FROM collections WHERE id = ?", [(t.id,) for t in plan.deletes])
+    _write_tombstones(conn, stream, KIND_COLLECTION, plan)
+    if plan.seq_only:
+        conn.executemany("UPDATE collections SET seq = ? WHERE id = ?", plan.seq_only)
+    if plan.upserts:
+        conn.executemany(
+            "INSERT INTO collections (id, parent_id, title, description, kind, position, "
+            "created, modified, version, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET parent_id = excluded.parent_id, "
+            "title = excluded.title, description = excluded.description, kind = excluded.kind, "
+            "position = excluded.position, created = excluded.created, "
+            "modified = excluded.modified, version = excluded.version, seq = excluded.seq",
+            [
+                (r.id, r.data.get("parent_id"), r.data["title"], r.data.get("description", ""),
+                 r.data["kind"], r.data.get("position", 0), r.data.get("created", ""),
+                 r.data.get("modified", ""), r.version, r.seq)
+                for r in plan.upserts
+            ],
+        )
+    return bool(plan.upserts or plan.deletes)
+
+
+def _check_page(stream: str, items: Sequence[Item], cursor: int) -> None:
+    """Refuse a malformed page before the transaction starts."""
+    if stream not in STORED_STREAMS:
+        raise StoreError(f"this replica does not keep the stream {stream!r:.60}")
+    if type(cursor) is not int or cursor < 0:
+        raise StoreError(f"the page cursor must be a non-negative integer, got {cursor!r:.60}")
+    kinds = STREAM_KINDS[stream]
+    for item in items:
+        if not isinstance(item, Rec | Tombstone):
+            raise StoreError(f"a page may hold only records and tombstones, got {item!r:.80}")
+        if item.stream != stream:
+            raise StoreError(f"record {item.id} belongs to stream {item.stream!r:.60}, "
+                             f"not to the page's stream {stream!r}")
+        if item.kind not in kinds:
+            raise StoreError(f"record {item.id} has a kind {item.kind!r:.40} "
+                             f"that the {stream} stream does not carry")
+        if item.seq > cursor:
+            raise StoreError(f"record {item.id} has seq {item.seq}, beyond the page's cursor "
+                             f"{cursor}; the page is inconsistent and was not applied")
+        if isinstance(item, Rec) and (item.data.get("id") != item.id
+                                      or item.data.get("version") != item.version):
+            raise StoreError(f"record {item.id} disagrees with its own data about id or version")
+
+
+class CatalogWrites(WriterBase):
+    """apply_page / reset_catalog / set_portal_id / reindex_search (writer only)."""
+
+    def apply_page(
+        self, stream: str, items: Sequence[Item], cursor: int, portal_id: str
+    ) -> Changes:
+        """Apply one page and store its cursor, all or nothing.
+
+        Refuses (``StoreError``, nothing applied) a cursor behind the stored one, a record
+        whose seq is beyond the cursor, and a page from a portal other than the stored one.
+        """
+        _check_page(stream, items, cursor)
+        with self._write() as conn:
+            stored_portal = self._meta("portal_id")
+            if stored_portal is not None and stored_portal != portal_id:
+                raise StoreError(
+                    f"the page comes from portal {portal_id!r:.80}, but this replica holds "
+                    f"portal {stored_portal!r:.80}; reset the catalog before switching portals"
+                )
+            row = conn.execute("SELECT seq FROM cursors WHERE stream = ?", (stream,)).fetchone()
+            stored_cursor = row[0] if row else 0
+            if cursor < stored_cursor:
+                raise StoreError(
+                    f"the page's cursor {cursor} is behind the stored cursor {stored_cursor} "
+                    f"for stream {stream!r}; the page was not applied"
+                )
+            latest = _latest(items)
+            changed: set[str] = set()
+            catalog = False
+            if KIND_RESOURCE in latest:
+                changed = _apply_resources(conn, stream, latest[KIND_RESOURCE])
+                catalog = bool(changed)
+            if KIND_COLLECTION in latest:
+                catalog = _apply_collections(conn, stream, latest[KIND_COLLECTION]) or catalog
+            sync_state = row is None or cursor != stored_cursor or stored_portal is None
+            if sync_state:
+                self._set_meta(conn, "portal_id", portal_id)
+                conn.execute(
+                    "INSERT INTO cursors (stream, seq, portal_id, updated) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, "
+                    "portal_id = excluded.portal_id, updated = excluded.updated",
+                    (stream, cursor, portal_id, utc_now()),
+                )
+            if catalog:
+                self._bump_generation(conn)
+        return Changes(catalog=catalog, resources=frozenset(changed), sync_state=sync_state)
+
+    def reset_catalog(self, portal_id: str) -> Changes:
+        """Forget the whole catalog and its cursor (a resync, or another portal).
+
+        Downloaded files stay cached: they are addressed by content, so the new catalog's
+        resources find them again when their pages arrive.
+        """
+        with self._write() as conn:
+            ids = frozenset(row[0] for row in conn.execute("SELECT id FROM resources"))
+            conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('delete-all')")
+            # Children before parents, so the ON DELETE CASCADE lookups find nothing to do.
+            facets.clear_all(conn)
+            conn.execute("DELETE FROM resource_files")
+            conn.execute("DELETE FROM resources")
+            conn.execute("DELETE FROM collections")
+            conn.execute("DELETE FROM tombstones WHERE stream IN (SELECT value FROM json_each(?))",
+                         (dumps(sorted(STORED_STREAMS)),))
+            conn.execute("DELETE FROM cursors")
+            self._set_meta(conn, "portal_id", portal_id)
+            self._bump_generation(conn)
+        return Changes(catalog=True, resources=ids, sync_state=True)
+
+    def set_portal_id(self, portal_id: str) -> Changes:
+        """Remember which portal this replica follows (first contact).
+
+        Refuses to relabel data that came from another portal: use ``reset_catalog``.
+        """
+        with self._write() as conn:
+            current = self._meta("portal_id")
+            if current == portal_id:
+                return Changes()
+            if current is not None and conn.execute("SELECT 1 FROM cursors").fetchone():
+                raise StoreError(
+                    f"this replica holds data from portal {current!r:.80}; "
+                    "reset the catalog before following another portal"
+                )
+            self._set_meta(conn, "portal_id", portal_id)
+        return Changes(sync_state=True)
+
+    def reindex_search(self) -> int:
+        """Recompute stored search terms and sort keys, then rebuild the FTS index.
+
+        Needed when the text rules or the stemmer change (``text.text_version``); the
+        Store does it on open when the stored version differs. Returns rows reindexed.
+        """
+        with self._write() as conn:
+            updates = []
+            for rowid, title, description, authors, subjects, keywords, grades, rtype in (
+                conn.execute(
+                    "SELECT rowid, title, description, authors, subjects, keywords, grades, "
+                    "type FROM resources"
+                )
+            ):
+                d = {"title": title, "description": description, "authors": json.loads(authors),
+                     "subjects": json.loads(subjects), "keywords": json.loads(keywords),
+                     "grades": json.loads(grades), "type": rtype}
+                title_terms, body_terms = resource_terms(d)
+                updates.append((sort_key(title), title_terms, body_terms, rowid))
+            conn.executemany(
+                "UPDATE resources SET title_sort = ?, title_terms = ?, body_terms = ? "
+                "WHERE rowid = ?",
+                updates,
+            )
+            # 'rebuild' re-reads the content table, which now holds the new terms.
+            conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('rebuild')")
+            self._set_meta(conn, "text_version", text_version())
+            self._bump_generation(conn)
+        return len(updates)

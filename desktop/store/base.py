@@ -1,0 +1,98 @@
+"""Connection holders shared by the read mixins (catalog, search, downloads, history)
+and the write mixins. ``Store`` and ``StoreReader`` are assembled from them in
+``reader.py`` and ``store.py``; every query lives in exactly one mixin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from desktop.store.db import write_transaction
+from desktop.store.errors import StoreError
+
+T = TypeVar("T")
+
+
+class ReaderBase:
+    """Owns one connection and small caches that are valid for one catalog generation."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self._db = db
+        self._conn: sqlite3.Connection = db.conn
+        self._path = path
+        self._cache: dict[str, tuple[int, Any]] = {}
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils handle, for tools and tests; prefer the methods."""
+        return self._db
+
+    def _generation(self) -> int:
+        """Bumped by every write that changes what search and facets return."""
+        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _cached(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per generation: cheap reuse of whole-catalog answers."""
+        generation = self._generation()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        value = compute()
+        self._cache[name] = (generation, value)
+        return value
+
+    def _meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "ReaderBase":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class WriterBase(ReaderBase):
+    """Adds the write transaction; the connection belongs to the thread that opened it."""
+
+    def __init__(self, db: Database, path: Path) -> None:
+        super().__init__(db, path)
+        self._thread = threading.get_ident()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        # sqlite3 would also refuse a foreign thread; this says why in plain words.
+        if threading.get_ident() != self._thread:
+            raise StoreError("the Store is used from a thread other than the one that opened it")
+        with write_transaction(self._db) as conn:
+            yield conn
+
+    def _set_meta(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
+        if value is None:
+            conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def _bump_generation(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+        )

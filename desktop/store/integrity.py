@@ -1,0 +1,142 @@
+"""Consistency checks of a replica: SQLite's own, and that the derived tables (search
+index, facets, facet totals, file links) agree with the resources they were built from.
+
+>>> from pathlib import Path; import tempfile
+>>> from desktop.store import Store
+>>> store = Store(Path(tempfile.mkdtemp()) / "okno.sqlite3")
+>>> store.check_integrity()
+[]
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from desktop.store.apply import STORED_STREAMS, resource_terms
+from desktop.store.base import ReaderBase
+from desktop.store.search import _quote
+
+SAMPLE = 50
+MAX_REPORTED = 20
+
+_EXPECTED_FACETS = """
+SELECT rowid, 'type', type FROM resources
+UNION SELECT r.rowid, 'subject', j.value FROM resources r, json_each(r.subjects) j
+UNION SELECT r.rowid, 'grade', CAST(j.value AS TEXT) FROM resources r, json_each(r.grades) j
+UNION SELECT r.rowid, 'collection', j.value FROM resources r, json_each(r.collections) j
+"""
+_ACTUAL_FACETS = "SELECT res, facet, value FROM resource_facets WHERE facet != 'downloaded'"
+_EXPECTED_DOWNLOADED = """
+SELECT r.rowid FROM resources r WHERE json_array_length(r.files) > 0 AND NOT EXISTS (
+    SELECT 1 FROM json_each(r.files) f WHERE NOT EXISTS (
+        SELECT 1 FROM files_cache c WHERE c.sha256 = json_extract(f.value, '$.sha256')))
+"""
+_ACTUAL_DOWNLOADED = "SELECT res FROM resource_facets WHERE facet = 'downloaded'"
+_EXPECTED_FILES = """
+SELECT r.rowid, json_extract(f.value, '$.sha256') FROM resources r, json_each(r.files) f
+"""
+_ACTUAL_FILES = "SELECT res, sha256 FROM resource_files"
+_COUNTED_TOTALS = "SELECT facet, value, count(*) FROM resource_facets GROUP BY facet, value"
+_STORED_TOTALS = "SELECT facet, value, n FROM facet_totals WHERE n != 0"
+
+
+def _differ(conn: sqlite3.Connection, expected: str, actual: str) -> tuple[int, int]:
+    """(rows missing from actual, rows in actual that should not be there)."""
+    # Each side in its own subquery: "a EXCEPT b UNION c" would mean "(a EXCEPT b) UNION c".
+    missing, extra = (
+        conn.execute(
+            f"SELECT count(*) FROM (SELECT * FROM ({a}) EXCEPT SELECT * FROM ({b}))"
+        ).fetchone()[0]
+        for a, b in ((expected, actual), (actual, expected))
+    )
+    return missing, extra
+
+
+def check(conn: sqlite3.Connection) -> list[str]:
+    problems: list[str] = []
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+    if rows != ["ok"]:
+        problems += [f"SQLite integrity: {r}" for r in rows]
+
+    resources = conn.execute("SELECT count(*) FROM resources").fetchone()[0]
+    indexed = conn.execute("SELECT count(*) FROM resources_fts_docsize").fetchone()[0]
+    if indexed != resources:
+        problems.append(f"search index holds {indexed} resources, the library {resources}")
+    problems += _check_sample(conn)
+    if not conn.execute("PRAGMA query_only").fetchone()[0]:
+        try:  # FTS5's own structural check; it is an INSERT, so the writer only
+            conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"search index is damaged: {exc}")
+
+    for what, expected, actual in (
+        ("facet rows", _EXPECTED_FACETS, _ACTUAL_FACETS),
+        ("'downloaded' marks", _EXPECTED_DOWNLOADED, _ACTUAL_DOWNLOADED),
+        ("file links", _EXPECTED_FILES, _ACTUAL_FILES),
+        ("facet totals", _COUNTED_TOTALS, _STORED_TOTALS),
+    ):
+        missing, extra = _differ(conn, expected, actual)
+        if missing or extra:
+            problems.append(f"{what} disagree with resources: {missing} missing, {extra} extra")
+
+    problems += _check_cursors(conn)
+    orphans = conn.execute(
+        "SELECT count(*) FROM downloads d WHERE d.state = 'done' "
+        "AND NOT EXISTS (SELECT 1 FROM files_cache c WHERE c.sha256 = d.sha256)"
+    ).fetchone()[0]
+    if orphans:
+        problems.append(f"{orphans} downloads are marked done but their files are not cached")
+    return problems[:MAX_REPORTED] if len(problems) > MAX_REPORTED else problems
+
+
+def _check_sample(conn: sqlite3.Connection) -> list[str]:
+    """Random resources must be found by their own title words, with current stems."""
+    problems = []
+    for rowid, rid, title, description, authors, subjects, keywords, grades, rtype, tt, bt in (
+        conn.execute(
+            "SELECT rowid, id, title, description, authors, subjects, keywords, grades, type, "
+            f"title_terms, body_terms FROM resources ORDER BY random() LIMIT {SAMPLE}"
+        )
+    ):
+        d = {"title": title, "description": description, "authors": json.loads(authors),
+             "subjects": json.loads(subjects), "keywords": json.loads(keywords),
+             "grades": json.loads(grades), "type": rtype}
+        if resource_terms(d) != (tt, bt):
+            problems.append(f"resource {rid}: stored search terms are stale (reindex needed)")
+            continue
+        words = list(dict.fromkeys(tt.split()))[:4]
+        if not words:
+            continue
+        match = "title_terms : (" + " AND ".join(_quote(w) for w in words) + ")"
+        hit = conn.execute(
+            "SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? AND rowid = ?",
+            (match, rowid),
+        ).fetchone()
+        if hit is None:
+            problems.append(f"resource {rid} is missing from the search index")
+    return problems
+
+
+def _check_cursors(conn: sqlite3.Connection) -> list[str]:
+    """Every stored record must be covered by its stream's cursor."""
+    problems = []
+    cursors = dict(conn.execute("SELECT stream, seq FROM cursors"))
+    for stream in sorted(STORED_STREAMS):
+        newest = conn.execute(
+            "SELECT max(s) FROM (SELECT max(seq) AS s FROM resources "
+            "UNION ALL SELECT max(seq) FROM collections "
+            "UNION ALL SELECT max(seq) FROM tombstones WHERE stream = ?)",
+            (stream,),
+        ).fetchone()[0]
+        cursor = cursors.get(stream)
+        if newest is not None and (cursor is None or newest > cursor):
+            problems.append(f"stream {stream}: data up to seq {newest} but the cursor is {cursor}")
+    return problems
+
+
+class IntegrityReads(ReaderBase):
+    def check_integrity(self) -> list[str]:
+        """Problems found, in plain words; an empty list means the replica is consistent."""
+        return check(self._conn)

@@ -1,0 +1,62 @@
+"""``Store``: the local replica's one writer, with every read method as well.
+
+Created and used on one thread (the sync/download worker); the UI reads through
+``open_reader``. Each write method is one durable transaction and returns ``Changes``.
+
+>>> from pathlib import Path; import tempfile
+>>> store = Store(Path(tempfile.mkdtemp()) / "okno.sqlite3")
+>>> store.counts()["resources"], store.portal_id()
+(0, None)
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from desktop.store.apply import CatalogWrites
+from desktop.store.db import configure_writer, corruption_error, is_corruption, open_writer
+from desktop.store.downloads import DownloadWrites
+from desktop.store.errors import StoreError
+from desktop.store.history import HistoryWrites
+from desktop.store.migrations import check_not_newer, migrate
+from desktop.store.reader import Reader
+from desktop.store.text import text_version
+
+
+class Store(Reader, CatalogWrites, DownloadWrites, HistoryWrites):
+    """Open (creating and migrating as needed) the database at ``path``.
+
+    Raises ``StoreError`` for a file that is not an Okno database, is damaged, or was
+    created by a newer Okno; such a file is left untouched.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path = Path(path)
+        db = open_writer(path)
+        try:
+            # Refuse a newer schema before WAL is switched on: that alone writes the file.
+            check_not_newer(db)
+            configure_writer(db)
+            migrate(db)
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if is_corruption(exc):
+                raise corruption_error(path, exc) from None
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+        except BaseException:
+            db.close()
+            raise
+        super().__init__(db, path)
+        if self._meta("text_version") != text_version():
+            self.reindex_search()  # new stemming rules: old terms would miss words
+        self.requeue_interrupted()
+
+    def close(self) -> None:
+        """Let SQLite refresh its planner statistics, then close."""
+        try:
+            self._conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass  # closing must not fail because of housekeeping
+        super().close()
