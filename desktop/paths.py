@@ -36,7 +36,7 @@ class Paths:
     def settings(self) -> Path:
         return self.data / "settings.json"
 
-    def ensure(self) -> "Paths":
+    def ensure(self) -> Paths:
         for p in (self.data, self.files, self.snapshots):
             p.mkdir(parents=True, exist_ok=True)
         return self

@@ -1,0 +1,235 @@
+"""``okno``: the desktop application and its headless commands for administrators.
+
+    okno                      open the window (same as ``okno gui``)
+    okno sync [--portal URL]  bring the library up to date
+    okno status [--json]
+    okno search QUERY [--subject S] [--grade G] [--type T] [--json]
+    okno download RESOURCE_ID
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from desktop.paths import Paths, resolve_paths, resolve_portal_url
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="okno", description="Okno: the offline library of "
+                                "educational resources and its community.")
+    p.add_argument("--data", help="data folder (default: $OKNO_DATA_DIR or the user data dir)")
+    p.add_argument("--portal", help="portal address (default: $OKNO_PORTAL_URL)")
+    sub = p.add_subparsers(dest="command")
+    g = sub.add_parser("gui", help="open the application window (the default)")
+    g.add_argument("--self-test", action="store_true",
+                   help="open the window offscreen, run one search, exit")
+    s = sub.add_parser("sync", help="synchronise the library with the portal")
+    s.add_argument("--no-files", action="store_true", help="metadata only, no queued files")
+    s.add_argument("--quiet", action="store_true")
+    s.add_argument("--retries", type=int, default=5,
+                   help="attempts per request before giving up (default 5)")
+    st = sub.add_parser("status", help="show cursors, counts, last sync, pending downloads")
+    st.add_argument("--json", action="store_true")
+    se = sub.add_parser("search", help="search the local library (works offline)")
+    se.add_argument("query", nargs="?", default="")
+    se.add_argument("--subject", action="append", default=[])
+    se.add_argument("--grade", action="append", type=int, default=[])
+    se.add_argument("--type", action="append", default=[])
+    se.add_argument("--limit", type=int, default=20)
+    se.add_argument("--json", action="store_true")
+    d = sub.add_parser("download", help="download a resource's files now")
+    d.add_argument("resource_id")
+    sub.add_parser("sample", help="load the sample library shipped with Okno")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = resolve_paths(args.data)
+    command = args.command or "gui"
+    if command == "gui":
+        from desktop.ui.app import run
+
+        extra = ["--self-test"] if getattr(args, "self_test", False) else []
+        return run(extra, args.data, args.portal)
+    try:
+        return _COMMANDS[command](args, paths)
+    except KeyboardInterrupt:
+        print("Interrupted; everything completed so far is saved.", file=sys.stderr)
+        return 130
+
+
+def _open_store(paths: Paths) -> Any:
+    from desktop.store import Store
+
+    paths.ensure()
+    return Store(paths.database)
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
+    from desktop.store.types import SyncRecord
+    from desktop.sync.engine import SyncError, SyncProgress, sync_catalog
+    from desktop.sync.http import RetryPolicy
+
+    portal = resolve_portal_url(args.portal)
+    store = _open_store(paths)
+    tty = sys.stderr.isatty() and not args.quiet
+    last = [0.0]
+
+    def progress(p: SyncProgress) -> None:
+        now = time.monotonic()
+        if args.quiet or (now - last[0] < 0.2 and p.phase != "done"):
+            return
+        last[0] = now
+        total = f"/{p.total_records}" if p.total_records else ""
+        line = f"{p.phase}: {p.records}{total} records, {_human_bytes(p.bytes_wire)}"
+        if p.message:
+            line += f" — {p.message}"
+        if tty:
+            print("\r\033[K" + line, end="", file=sys.stderr, flush=True)
+        elif p.phase == "waiting":
+            print(line, file=sys.stderr, flush=True)
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        result = sync_catalog(store, portal, paths=paths, progress=progress,
+                              files=not args.no_files,
+                              policy=RetryPolicy(attempts=max(1, args.retries)))
+    except SyncError as exc:
+        if tty:
+            print(file=sys.stderr)
+        store.record_sync(SyncRecord(started, datetime.now(UTC).isoformat(timespec="seconds"),
+                                     False, message=str(exc)))
+        print(f"Sync failed: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+    if tty:
+        print(file=sys.stderr)
+    store.record_sync(SyncRecord(
+        started, datetime.now(UTC).isoformat(timespec="seconds"), True, result.records,
+        result.bytes_wire, result.round_trips, "ok",
+        {"snapshot": result.snapshot_used, "pages": result.pages}))
+    counts = store.counts()
+    store.close()
+    print(f"Synced with {portal}: {result.records} records in {result.seconds:.1f} s, "
+          f"{_human_bytes(result.bytes_wire)} over {result.round_trips} round trips; "
+          f"library has {counts.get('resources', 0)} resources.")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
+    store = _open_store(paths)
+    counts = store.counts()
+    last = store.last_sync()
+    queue = store.download_queue(states=("queued", "downloading", "paused", "failed"))
+    store.close()
+    status = {
+        "data_dir": str(paths.data),
+        "counts": counts,
+        "last_sync": None if last is None else {
+            "finished": last.finished, "ok": last.ok, "records": last.records,
+            "bytes": last.bytes_wire, "message": last.message},
+        "pending_downloads": len(queue),
+    }
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(f"Data folder: {paths.data}")
+    for key, value in counts.items():
+        print(f"{key}: {value}")
+    if last is None:
+        print("Last sync: never")
+    else:
+        print(f"Last sync: {last.finished} — {'ok' if last.ok else 'failed: ' + last.message}")
+    print(f"Pending downloads: {len(queue)}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, paths: Paths) -> int:
+    from desktop.store.types import Filters
+    from protocol.wire import RESOURCE_TYPES
+
+    store = _open_store(paths)
+    filters = Filters(subjects=tuple(args.subject), grades=tuple(args.grade),
+                      types=tuple(args.type))
+    t0 = time.perf_counter()
+    ids = store.search(args.query, filters)
+    elapsed = (time.perf_counter() - t0) * 1000
+    rows = store.rows(ids[: args.limit])
+    store.close()
+    if args.json:
+        print(json.dumps({"total": len(ids), "results": rows}, ensure_ascii=False, indent=2,
+                         default=str))
+        return 0
+    print(f"{len(ids)} found in {elapsed:.0f} ms")
+    for r in rows:
+        label = RESOURCE_TYPES.get(r.get("type", ""), (r.get("type", ""),))[0]
+        grades = ",".join(str(g) for g in r.get("grades") or [])
+        print(f"  {r['id']}  {r['title']}  [{label}; {', '.join(r.get('subjects') or [])};"
+              f" кл. {grades}]")
+    return 0
+
+
+def cmd_download(args: argparse.Namespace, paths: Paths) -> int:
+    from desktop.sync.downloads import Downloader
+    from desktop.sync.http import SyncError
+
+    store = _open_store(paths)
+    if store.get_resource(args.resource_id) is None:
+        print(f"No resource {args.resource_id!r} in the local library; run 'okno sync'.",
+              file=sys.stderr)
+        store.close()
+        return 2
+    store.enqueue_resource_files(args.resource_id)
+    try:
+        Downloader(store, resolve_portal_url(args.portal), paths.files).run()
+    except SyncError as exc:
+        print(f"Download failed: {exc}", file=sys.stderr)
+        store.close()
+        return 1
+    res = store.get_resource(args.resource_id)
+    store.close()
+    ok = True
+    for f in res.get("files", []):
+        ok &= bool(f.get("cached"))
+        if f.get("cached"):
+            print(f"{f['name']}: downloaded to {paths.files / f['path']}")
+        else:
+            print(f"{f['name']}: failed: {(f.get('download') or {}).get('error', '')}")
+    return 0 if ok else 1
+
+
+def cmd_sample(args: argparse.Namespace, paths: Paths) -> int:
+    from desktop.sample import install_sample
+
+    store = _open_store(paths)
+    n = install_sample(store, paths)
+    store.close()
+    print(f"Sample library loaded: {n} records.")
+    return 0
+
+
+_COMMANDS = {
+    "sync": cmd_sync,
+    "status": cmd_status,
+    "search": cmd_search,
+    "download": cmd_download,
+    "sample": cmd_sample,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,457 @@
+"""Catalog sync: first from the portal's snapshot, then by following the change log.
+
+Every page is applied together with its cursor in one local transaction, so an interruption
+anywhere costs at most the page that was in flight. Runs on the thread that owns the Store.
+
+    result = sync_catalog(store, "http://127.0.0.1:8765", paths=paths)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from desktop.paths import Paths
+from desktop.store.types import Changes
+from desktop.sync.downloads import sha256_file
+from desktop.sync.http import (
+    CONNECT_TIMEOUT,
+    STALL_TIMEOUT,
+    CancelToken,
+    RetryPolicy,
+    SyncCancelled,
+    SyncError,
+    error_from_response,
+    network_error,
+    new_session,
+    with_retries,
+)
+from protocol.compression import StreamDecompressor
+from protocol.wire import (
+    API_PREFIX,
+    CATALOG_STREAM,
+    PROTOCOL_VERSION,
+    End,
+    PageEnd,
+    ProtocolError,
+    Rec,
+    Tombstone,
+    parse_line,
+)
+
+__all__ = [
+    "CancelToken", "SyncCancelled", "SyncError", "SyncProgress", "SyncResult",
+    "hello", "sync_catalog",
+]
+
+CHUNK = 64 * 1024
+MAX_ROUNDS = 10_000  # "more" loops are bounded even against a portal that never says done
+
+
+@dataclass(slots=True)
+class SyncProgress:
+    phase: str  # hello | snapshot | changes | files | done | waiting
+    records: int = 0
+    bytes_wire: int = 0
+    total_records: int | None = None
+    message: str = ""
+
+
+@dataclass(slots=True)
+class SyncResult:
+    records: int = 0
+    bytes_wire: int = 0
+    round_trips: int = 0
+    changes: Changes = Changes()
+    seconds: float = 0.0
+    snapshot_used: bool = False
+    pages: int = 0
+
+
+ProgressFn = Callable[[SyncProgress], None]
+
+
+def _header_bytes(headers: Any) -> int:
+    return 16 + sum(len(k) + len(v) + 4 for k, v in headers.items())
+
+
+def hello(portal_url: str, *, session: requests.Session | None = None,
+          timeout: float = 10.0) -> dict[str, Any]:
+    """Ask the portal who it is. Raises SyncError in plain words when it cannot be reached."""
+    session = session or new_session()
+    url = f"{portal_url}{API_PREFIX}/hello"
+    try:
+        resp = session.get(url, timeout=(min(timeout, CONNECT_TIMEOUT), timeout))
+    except requests.RequestException as exc:
+        raise network_error(exc, portal_url) from None
+    if resp.status_code != 200:
+        raise error_from_response(resp, "hello")
+    try:
+        info = resp.json()
+    except ValueError:
+        raise SyncError("The portal's greeting is not valid JSON: is this an Okno portal?") \
+            from None
+    if not isinstance(info, dict) or not isinstance(info.get("protocol"), int):
+        raise SyncError("The address answers, but not as an Okno portal.")
+    if info["protocol"] != PROTOCOL_VERSION:
+        raise SyncError(f"The portal speaks protocol version {info['protocol']}, this Okno "
+                        f"speaks {PROTOCOL_VERSION}. Update Okno or the portal.")
+    if not isinstance(info.get("portal_id"), str):
+        raise SyncError("The portal's greeting has no portal id.")
+    return info
+
+
+class _Meter:
+    """Counts bytes on the wire and round trips for one sync."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+        self.round_trips = 0
+
+
+class _Run:
+    def __init__(self, store: Any, portal_url: str, paths: Paths,
+                 session: requests.Session, progress: ProgressFn | None,
+                 cancel: CancelToken, policy: RetryPolicy) -> None:
+        self.store = store
+        self.url = portal_url
+        self.paths = paths
+        self.session = session
+        self.progress_fn = progress
+        self.cancel = cancel
+        self.policy = policy
+        self.meter = _Meter()
+        self.result = SyncResult()
+        self.total: int | None = None
+        self.phase = "changes"
+        self.use_snapshot = True
+        self.page_bytes: int | None = None
+
+    # -- progress ---------------------------------------------------------------------
+    def report(self, message: str = "") -> None:
+        if self.progress_fn:
+            self.progress_fn(SyncProgress(self.phase, self.result.records, self.meter.bytes,
+                                          self.total, message))
+
+    def on_wait(self, why: str, seconds: float) -> None:
+        if self.progress_fn:
+            self.progress_fn(SyncProgress("waiting", self.result.records, self.meter.bytes,
+                                          self.total, f"{why} Retrying in {seconds:.0f} s."))
+
+    # -- applying ---------------------------------------------------------------------
+    def apply_lines(self, lines: Iterable[bytes], portal_id: str, *,
+                    skip_applied: bool) -> End | None:
+        """Parse lines; apply each page with its cursor. Returns the End line, or None if
+        the stream stopped before it (a cut connection)."""
+        items: list[Rec | Tombstone] = []
+        for raw in lines:
+            if not raw.strip():
+                continue
+            line = parse_line(raw)
+            if isinstance(line, Rec | Tombstone):
+                items.append(line)
+            elif isinstance(line, PageEnd):
+                self.apply_page(line, items, portal_id, skip_applied=skip_applied)
+                items = []
+                self.cancel.check()
+            elif isinstance(line, End):
+                if items:
+                    raise ProtocolError("records arrived after the last page ended")
+                return line
+        return None
+
+    def apply_page(self, page: PageEnd, items: list[Rec | Tombstone], portal_id: str, *,
+                   skip_applied: bool) -> None:
+        current = self.store.cursor(page.stream)
+        if page.count != len(items):
+            raise ProtocolError(f"a page announced {page.count} records but carried "
+                                f"{len(items)}")
+        if page.cursor <= current:
+            if skip_applied:  # resuming a snapshot: this page is already in the replica
+                return
+            raise ProtocolError(f"the portal sent cursor {page.cursor}, which is not after "
+                                f"the stored cursor {current} (a cursor going backwards)")
+        for it in items:
+            if it.stream != page.stream or not current < it.seq <= page.cursor:
+                raise ProtocolError(f"record {it.id} has seq {it.seq} outside its page "
+                                    f"({current}, {page.cursor}]")
+        changes = self.store.apply_page(page.stream, items, page.cursor, portal_id)
+        self.result.changes = self.result.changes | changes
+        self.result.records += len(items)
+        self.result.pages += 1
+        self.report()
+
+    # -- snapshot ---------------------------------------------------------------------
+    def first_sync_from_snapshot(self, info: dict[str, Any]) -> None:
+        snap = info.get("snapshot")
+        if not isinstance(snap, dict):
+            return
+        try:
+            name = str(snap["url"]).rsplit("/", 1)[-1]
+            cursor, size, sha = int(snap["cursor"]), int(snap["size"]), str(snap["sha256"])
+            records = int(snap.get("records", 0))
+        except (KeyError, TypeError, ValueError):
+            raise SyncError("The portal described its snapshot in a form this Okno does not "
+                            "understand.") from None
+        if not name or name.startswith(".") or "/" in name or "\\" in name:
+            raise SyncError("The portal's snapshot has an unsafe file name.")
+        self.phase = "snapshot"
+        self.total = records
+        self.report("Downloading the library snapshot")
+        path = self.paths.snapshots / name
+        if not path.exists():
+            with_retries(lambda: self._download_snapshot(snap["url"], path, size, sha),
+                         policy=self.policy, cancel=self.cancel, on_wait=self.on_wait)
+        self.report("Applying the library snapshot")
+        portal_id = info["portal_id"]
+        try:
+            end = self.apply_lines(_zstd_file_lines(path), portal_id, skip_applied=True)
+        except ProtocolError:
+            path.unlink(missing_ok=True)  # a corrupt snapshot must not be reused
+            raise
+        if end is None or end.cursors.get(CATALOG_STREAM, -1) != cursor:
+            path.unlink(missing_ok=True)
+            raise SyncError("The library snapshot is incomplete. It will be downloaded again.",
+                            retryable=True)
+        path.unlink(missing_ok=True)
+        self.result.snapshot_used = True
+        self.phase = "changes"
+        self.total = None
+
+    def _download_snapshot(self, url_path: str, path: Path, size: int, sha: str) -> None:
+        part = path.with_name(path.name + ".part")
+        have = part.stat().st_size if part.exists() else 0
+        if have > size:
+            part.unlink()
+            have = 0
+        headers = {"Range": f"bytes={have}-", "If-Range": f'"{sha}"'} if have else {}
+        if have < size:
+            url = f"{self.url}{url_path}" if url_path.startswith("/") else url_path
+            try:
+                resp = self.session.get(url, headers=headers, stream=True,
+                                        timeout=(CONNECT_TIMEOUT, STALL_TIMEOUT))
+            except requests.RequestException as exc:
+                raise network_error(exc, self.url) from None
+            self.meter.round_trips += 1
+            self.result.round_trips += 1
+            with resp:
+                self.meter.bytes += _header_bytes(resp.headers)
+                if resp.status_code == 200:
+                    have = 0
+                elif resp.status_code == 416:
+                    part.unlink(missing_ok=True)
+                    raise SyncError("The snapshot download could not resume; starting over.",
+                                    retryable=True)
+                elif resp.status_code != 206:
+                    raise error_from_response(resp, "snapshot")
+                with open(part, "r+b" if have else "wb") as fh:
+                    fh.seek(have)
+                    fh.truncate()
+                    try:
+                        for chunk in resp.raw.stream(CHUNK, decode_content=False):
+                            fh.write(chunk)
+                            self.meter.bytes += len(chunk)
+                            self.report("Downloading the library snapshot")
+                            self.cancel.check()
+                    except (requests.RequestException, OSError) as exc:
+                        fh.flush()
+                        raise network_error(exc, self.url) from None
+                    except Exception as exc:  # urllib3 protocol errors on a cut connection
+                        if exc.__class__.__module__.startswith("urllib3"):
+                            raise SyncError("The connection was cut during the snapshot "
+                                            "download.", retryable=True) from None
+                        raise
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        if part.stat().st_size < size:
+            raise SyncError("The snapshot download was interrupted.", retryable=True)
+        if sha256_file(part) != sha:
+            part.unlink()
+            raise SyncError("The downloaded snapshot is damaged (checksum mismatch); it will "
+                            "be downloaded again.", retryable=True)
+        os.replace(part, path)
+
+    # -- change log -------------------------------------------------------------------
+    def follow_changes(self, portal_id: str) -> None:
+        for _ in range(MAX_ROUNDS):
+            self.cancel.check()
+            end = with_retries(lambda: self._one_round(portal_id), policy=self.policy,
+                               cancel=self.cancel, on_wait=self.on_wait)
+            if not end.more:
+                return
+        raise SyncError("The portal kept saying there is more; stopping to be safe.")
+
+    def _one_round(self, portal_id: str) -> End:
+        request: dict[str, Any] = {
+            "protocol": PROTOCOL_VERSION,
+            "portal_id": portal_id,
+            "cursors": {CATALOG_STREAM: self.store.cursor(CATALOG_STREAM)},
+        }
+        if self.page_bytes:
+            request["page_bytes"] = self.page_bytes
+        body = json.dumps(request, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "zstd, gzip"}
+        try:
+            resp = self.session.post(f"{self.url}{API_PREFIX}/sync", data=body,
+                                     headers=headers, stream=True,
+                                     timeout=(CONNECT_TIMEOUT, STALL_TIMEOUT))
+        except requests.RequestException as exc:
+            raise network_error(exc, self.url) from None
+        self.meter.round_trips += 1
+        self.result.round_trips += 1
+        self.meter.bytes += len(body) + 200  # request line + our few headers
+        with resp:
+            self.meter.bytes += _header_bytes(resp.headers)
+            if resp.status_code == 409:
+                raise _ResyncNeeded()
+            if resp.status_code != 200:
+                err = error_from_response(resp, "sync")
+                self.meter.bytes += len(resp.content)
+                raise err
+            try:
+                decoder = StreamDecompressor(resp.headers.get("Content-Encoding", "identity"))
+            except ValueError as exc:
+                raise SyncError(f"The portal answered in an unknown encoding ({exc}).") \
+                    from None
+            end = self.apply_lines(self._body_lines(resp, decoder), portal_id,
+                                   skip_applied=False)
+        if end is None:
+            raise SyncError("The connection was cut in the middle of the data; what arrived "
+                            "completely is saved and the sync continues from there.",
+                            retryable=True)
+        if end.cursors.get(CATALOG_STREAM, 0) != self.store.cursor(CATALOG_STREAM):
+            raise ProtocolError("the portal's final cursor disagrees with the pages it sent")
+        return end
+
+    def _body_lines(self, resp: requests.Response, decoder: StreamDecompressor
+                    ) -> Iterator[bytes]:
+        buf = b""
+        try:
+            for chunk in resp.raw.stream(CHUNK, decode_content=False):
+                self.meter.bytes += len(chunk)
+                try:
+                    buf += decoder.decompress(chunk)
+                except Exception:
+                    raise ProtocolError("the portal's compressed data is corrupt") from None
+                *lines, buf = buf.split(b"\n")
+                yield from lines
+        except ProtocolError:
+            raise
+        except (requests.RequestException, OSError) as exc:
+            raise network_error(exc, self.url) from None
+        except Exception as exc:
+            if exc.__class__.__module__.startswith("urllib3"):
+                return  # a cut connection: the caller sees no End line
+            raise
+        if buf.strip():
+            yield buf
+
+
+class _ResyncNeeded(SyncError):
+    def __init__(self) -> None:
+        super().__init__("The portal asks for a full resync.")
+
+
+def _zstd_file_lines(path: Path) -> Iterator[bytes]:
+    import zstandard
+
+    buf = b""
+    with open(path, "rb") as fh:
+        reader = zstandard.ZstdDecompressor().stream_reader(fh)
+        try:
+            while chunk := reader.read(CHUNK):
+                buf += chunk
+                *lines, buf = buf.split(b"\n")
+                yield from lines
+        except zstandard.ZstdError:
+            raise ProtocolError("the snapshot file is corrupt") from None
+    if buf.strip():
+        yield buf
+
+
+def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
+                 session: requests.Session | None = None,
+                 progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+                 files: bool = False, policy: RetryPolicy | None = None,
+                 rate_limit_bps: int | None = None, use_snapshot: bool = True,
+                 page_bytes: int | None = None) -> SyncResult:
+    """Bring the local catalog up to date with the portal; optionally fetch queued files.
+
+    Raises SyncError (plain words) or SyncCancelled. Whatever was applied stays applied.
+    """
+    started = time.monotonic()
+    paths.ensure()
+    run = _Run(store, portal_url.rstrip("/"), paths, session or new_session(), progress,
+               cancel or CancelToken(), policy or RetryPolicy())
+    run.use_snapshot = use_snapshot
+    run.page_bytes = page_bytes
+    try:
+        portal_id = store.portal_id()
+        if portal_id is None or store.cursor(CATALOG_STREAM) == 0:
+            portal_id = _start_fresh(run)
+        try:
+            run.follow_changes(portal_id)
+        except _ResyncNeeded:
+            store.reset_catalog(portal_id)
+            run.result.changes = run.result.changes | Changes(catalog=True)
+            portal_id = _start_fresh(run)
+            run.follow_changes(portal_id)
+        if files:
+            from desktop.sync.downloads import Downloader
+
+            run.phase = "files"
+            run.report("Downloading queued files")
+            dl = Downloader(store, run.url, paths.files, session=run.session,
+                            cancel=run.cancel, rate_limit_bps=rate_limit_bps)
+            run.result.changes = run.result.changes | dl.run()
+    except ProtocolError as exc:
+        raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
+                        "the faulty part was saved.") from None
+    finally:
+        run.result.bytes_wire = run.meter.bytes
+        run.result.seconds = time.monotonic() - started
+    run.phase = "done"
+    run.report()
+    return run.result
+
+
+def apply_snapshot_file(store: Any, path: Path, portal_id: str) -> SyncResult:
+    """Apply a snapshot-format file (portal snapshot, sample library) with the sync code.
+
+    Pages already in the replica are skipped, so an interrupted import resumes.
+    """
+    run = _Run(store, "", Paths(path.parent), new_session(), None, CancelToken(),
+               RetryPolicy())
+    try:
+        end = run.apply_lines(_zstd_file_lines(path), portal_id, skip_applied=True)
+    except ProtocolError as exc:
+        raise SyncError(f"The file {path.name} cannot be accepted: {exc}.") from None
+    if end is None:
+        raise SyncError(f"The file {path.name} is truncated.")
+    return run.result
+
+
+def _start_fresh(run: _Run) -> str:
+    """A replica with no cursor: learn the portal, then load its snapshot if it has one."""
+    run.phase = "hello"
+    run.report("Connecting to the portal")
+    info = with_retries(lambda: hello(run.url, session=run.session), policy=run.policy,
+                        cancel=run.cancel, on_wait=run.on_wait)
+    run.meter.round_trips += 1
+    run.result.round_trips += 1
+    run.meter.bytes += 600
+    portal_id = info["portal_id"]
+    if run.store.portal_id() not in (None, portal_id):
+        # Another portal (or a rebuilt one): its seqs mean nothing against ours.
+        run.store.reset_catalog(portal_id)
+        run.result.changes = run.result.changes | Changes(catalog=True)
+    if run.store.cursor(CATALOG_STREAM) == 0 and run.use_snapshot:
+        run.first_sync_from_snapshot(info)
+    return portal_id

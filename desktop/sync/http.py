@@ -1,0 +1,160 @@
+"""HTTP plumbing shared by sync and downloads: sessions, stall timeouts, retries, plain errors."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import requests
+
+USER_AGENT = "Okno-desktop/0.1"
+CONNECT_TIMEOUT = 15.0
+# A read that delivers no byte for this long is a stall. There is deliberately no total
+# timeout: a big page over 256 kbit/s may take minutes and still be healthy.
+STALL_TIMEOUT = 60.0
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 600.0
+
+T = TypeVar("T")
+
+
+class SyncError(Exception):
+    """A sync or download failed. ``str()`` is a message for people; ``retryable`` says if
+    trying again later may help."""
+
+    def __init__(self, message: str, *, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class SyncCancelled(SyncError):
+    def __init__(self) -> None:
+        super().__init__("Cancelled by the user.")
+
+
+class CancelToken:
+    """Set from any thread; the engine checks it between pages and chunks."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True if cancelled meanwhile."""
+        return self._event.wait(seconds)
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise SyncCancelled()
+
+
+def new_session() -> requests.Session:
+    s = requests.Session()
+    s.headers["User-Agent"] = USER_AGENT
+    s.trust_env = False  # a lab's proxy variables must not reroute loopback/LAN traffic
+    return s
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date).
+
+    >>> parse_retry_after("7")
+    7.0
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER))
+
+
+def error_from_response(resp: requests.Response, what: str) -> SyncError:
+    """Turn an HTTP error answer into a plain-words SyncError."""
+    message = ""
+    try:
+        body = resp.json()
+        if isinstance(body, dict) and isinstance(body.get("error"), dict):
+            message = str(body["error"].get("message", ""))[:300]
+    except ValueError:
+        pass
+    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+    if resp.status_code in (429, 503):
+        text = f"The portal is busy and asked to try again later ({what})."
+    elif resp.status_code >= 500:
+        text = f"The portal had an internal error ({what}, HTTP {resp.status_code})."
+    elif resp.status_code == 404:
+        text = f"The portal does not have this ({what}, HTTP 404)."
+    else:
+        text = f"The portal refused the request ({what}, HTTP {resp.status_code})."
+    if message:
+        text += f" It said: {message}"
+    return SyncError(text, retryable=resp.status_code in RETRYABLE_STATUS,
+                     retry_after=retry_after)
+
+
+def network_error(exc: Exception, url: str) -> SyncError:
+    if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ConnectionError):
+        if "Read timed out" in str(exc):
+            return SyncError("The connection stalled: no data arrived for a long time.",
+                             retryable=True)
+        return SyncError(f"Cannot reach the portal at {url}. Check the network connection "
+                         "and the portal address.", retryable=True)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return SyncError("The connection stalled: no data arrived for a long time.",
+                         retryable=True)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return SyncError("The connection was cut in the middle of a transfer.", retryable=True)
+    return SyncError(f"Network error talking to the portal: {exc.__class__.__name__}.",
+                     retryable=True)
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return retry_after
+        # Full jitter keeps a lab of 30 PCs from retrying in lock-step.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+
+
+def with_retries(fn: Callable[[], T], *, policy: RetryPolicy, cancel: CancelToken,
+                 on_wait: Callable[[str, float], None] | None = None) -> T:
+    """Run ``fn``; on a retryable SyncError wait (honouring Retry-After) and try again."""
+    attempt = 0
+    while True:
+        cancel.check()
+        try:
+            return fn()
+        except SyncCancelled:
+            raise
+        except SyncError as exc:
+            attempt += 1
+            if not exc.retryable or attempt >= policy.attempts:
+                raise
+            wait = policy.delay(attempt - 1, exc.retry_after)
+            if on_wait:
+                on_wait(str(exc), wait)
+            if cancel.wait(wait):
+                raise SyncCancelled() from None
