@@ -82,6 +82,14 @@ QUERIES = [
     "арифметическая прог",
 ]
 
+EXTRA_CASES = [
+    ("(empty)", "", Filters()),
+    ("(empty) subject=Физика", "", Filters(subjects=("Физика",))),
+    ("(empty) grade=5, type=lesson", "", Filters(grades=(5,), types=("lesson",))),
+    ("уравнения, grade 8|9", "уравнения", Filters(grades=(8, 9))),
+    ("урок (very common word)", "урок", Filters()),
+]
+
 
 def make_vocabulary(rng: random.Random, size: int = 20_000) -> list[str]:
     words = set()
@@ -158,6 +166,18 @@ def make_pages(datas: list[tuple[str, dict[str, Any]]]) -> list[tuple[list[Rec],
     return pages
 
 
+def timed(reader: Any, query: str, filters: Filters, repeat: int) -> tuple[int, list[float]]:
+    """Hits, and milliseconds of search + facets for each of ``repeat`` runs."""
+    runs = []
+    hits = 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        hits = len(reader.search(query, filters))
+        reader.facets(query, filters)
+        runs.append((time.perf_counter() - t) * 1e3)
+    return hits, runs
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -181,19 +201,26 @@ def main(argv: list[str] | None = None) -> None:
           f"{wire / 2**20:.1f} MiB of wire JSON in {len(pages)} pages "
           f"({time.perf_counter() - t:.1f} s)")
 
-    workdir = args.dir or Path(tempfile.mkdtemp(prefix="okno-bench-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    db_path = workdir / "okno.sqlite3"
+    if args.dir is None:
+        with tempfile.TemporaryDirectory(prefix="okno-bench-") as tmp:
+            run(Path(tmp) / "okno.sqlite3", pages, datas, wire, args.repeat)
+    else:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        run(args.dir / "okno.sqlite3", pages, datas, wire, args.repeat)
+
+
+def run(db_path: Path, pages: list, datas: list, wire: int, repeat: int) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     store = Store(db_path)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     for records, cursor, _ in pages:
         store.apply_page(CATALOG_STREAM, records, cursor, "bench-portal")
-    elapsed = time.perf_counter() - t
+    elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
     print(f"apply: {len(datas):,} records in {elapsed:.2f} s = {len(datas) / elapsed:,.0f} "
           f"records/s ({wire / elapsed / 2**20:.1f} MiB/s of wire JSON, incl. search index "
-          "and facets, synchronous=FULL)")
+          f"and facets, synchronous=FULL); CPU {cpu:.2f} s = {len(datas) / cpu:,.0f} "
+          "records per CPU-second")
     t = time.perf_counter()
     replay = store.apply_page(CATALOG_STREAM, pages[-1][0], pages[-1][1], "bench-portal")
     print(f"replayed last page: changed={bool(replay)} in {(time.perf_counter() - t) * 1e3:.1f} ms")
@@ -204,38 +231,20 @@ def main(argv: list[str] | None = None) -> None:
     reader = open_reader(db_path)
     reader.search("")  # warm the page cache as a running app would have it
     reader.facets("")
-    cases: list[tuple[str, Filters]] = [(q, Filters()) for q in QUERIES]
     lat: list[float] = []
-    print(f"\n{'query':32} {'hits':>7} {'search+facets ms (median of ' + str(args.repeat) + ')':>34}")
-    for query, filters in cases:
-        runs = []
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            hits = reader.search(query, filters)
-            reader.facets(query, filters)
-            runs.append((time.perf_counter() - t) * 1e3)
+    header = f"search+facets ms (median of {repeat})"
+    print(f"\n{'query':32} {'hits':>7} {header:>34}")
+    for query in QUERIES:
+        hits, runs = timed(reader, query, Filters(), repeat)
         lat += runs
-        print(f"{query:32} {len(hits):>7,} {statistics.median(runs):>34.1f}")
-    print(f"\nsearch+facets over {len(QUERIES)} queries x {args.repeat}: "
+        print(f"{query:32} {hits:>7,} {statistics.median(runs):>34.1f}")
+    print(f"\nsearch+facets over {len(QUERIES)} queries x {repeat}: "
           f"p50 {pct(lat, 0.5):.1f} ms, p95 {pct(lat, 0.95):.1f} ms, max {max(lat):.1f} ms")
 
-    extra = [
-        ("(empty)", Filters()),
-        ("(empty) subject=Физика", Filters(subjects=("Физика",))),
-        ("(empty) grade=5, type=lesson", Filters(grades=(5,), types=("lesson",))),
-        ("уравнения, grade 8|9", Filters(grades=(8, 9))),
-        ("урок (very common word)", Filters()),
-    ]
     print("\nother cases (median ms):")
-    for label, filters in extra:
-        query = label.split(" (")[0].split(",")[0] if not label.startswith("(") else ""
-        runs = []
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            hits = reader.search(query, filters, limit=None)
-            reader.facets(query, filters)
-            runs.append((time.perf_counter() - t) * 1e3)
-        print(f"  {label:36} {len(hits):>7,} hits {statistics.median(runs):8.1f}")
+    for label, query, filters in EXTRA_CASES:
+        hits, runs = timed(reader, query, filters, repeat)
+        print(f"  {label:36} {hits:>7,} hits {statistics.median(runs):8.1f}")
 
     t = time.perf_counter()
     problems = store.check_integrity()

@@ -21,23 +21,31 @@ Changes(catalog=False, resources=frozenset(), downloads=False, sync_state=False)
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from desktop.store import facets
 from desktop.store.base import WriterBase
 from desktop.store.db import utc_now
 from desktop.store.errors import StoreError
-from desktop.store.text import sort_key, terms, text_version
+from desktop.store.facets import FacetWriter, facet_pairs
+from desktop.store.indexing import (
+    TERM_COLUMNS,
+    dumps,
+    json_files,
+    json_ints,
+    json_texts,
+    resource_terms,
+    stored_terms,
+    terms_version,
+)
+from desktop.store.text import sort_key
 from desktop.store.types import Changes
 from protocol.wire import (
     CATALOG_STREAM,
     KIND_COLLECTION,
     KIND_RESOURCE,
-    RESOURCE_TYPES,
     Rec,
     Tombstone,
 )
@@ -50,39 +58,13 @@ STORED_STREAMS = frozenset({CATALOG_STREAM})
 STREAM_KINDS = {CATALOG_STREAM: frozenset({KIND_RESOURCE, KIND_COLLECTION})}
 
 
-# One encoder for all calls: json.dumps() with options builds a new encoder every time.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON with Cyrillic kept as UTF-8 (half the bytes of \\u escapes)."""
-    return _ENCODER.encode(value)
-
-
-def resource_terms(d: dict[str, Any]) -> tuple[str, str]:
-    """Stemmed (title, body) text for the search index of one resource.
-
-    The body also gets the type's Russian and English labels and "N класс" for each grade,
-    so "презентация дроби" or "дроби 5 класс" find what people mean.
-    """
-    labels = RESOURCE_TYPES.get(d["type"], ("", ""))
-    body = terms(
-        d.get("description", ""),
-        " ".join(d.get("authors", ())),
-        " ".join(d.get("keywords", ())),
-        " ".join(d.get("subjects", ())),
-        " ".join(labels),
-        " ".join(f"{g} класс" for g in d.get("grades", ())),
-    )
-    return terms(d["title"]), body
-
-
 class _Stored(NamedTuple):
+    """What the page's planning needs to know about a row already in the database."""
+
     rowid: int
     version: int
     seq: int
-    title_terms: str = ""
-    body_terms: str = ""
+    terms_row: tuple = ()  # TERM_COLUMNS, to recompute what the search index holds
 
 
 @dataclass
@@ -136,16 +118,18 @@ _IN_JSON = "(SELECT value FROM json_each(?))"
 
 _RESOURCE_FIELDS = (
     "id, title, description, authors, subjects, grades, type, language, license, keywords, "
-    "collections, files, created, modified, version, seq, title_sort, title_terms, body_terms"
+    "collections, files, created, modified, version, seq, title_sort"
 )
-_INSERT_RESOURCE = f"INSERT INTO resources (rowid, {_RESOURCE_FIELDS}) VALUES ({', '.join('?' * 20)})"
+_INSERT_RESOURCE = (
+    f"INSERT INTO resources (rowid, {_RESOURCE_FIELDS}) VALUES ({', '.join('?' * 18)})"
+)
 _UPDATE_RESOURCE = (
     "UPDATE resources SET "
     + ", ".join(f"{name.strip()} = ?" for name in _RESOURCE_FIELDS.split(","))
     + " WHERE rowid = ?"
 )
 _FTS_INSERT = "INSERT INTO resources_fts (rowid, title_terms, body_terms) VALUES (?, ?, ?)"
-# External-content FTS5 forgets a row only when told its old indexed text.
+# A contentless FTS5 table forgets a row only when told the text it indexed for it.
 _FTS_DELETE = (
     "INSERT INTO resources_fts (resources_fts, rowid, title_terms, body_terms) "
     "VALUES ('delete', ?, ?, ?)"
@@ -173,96 +157,112 @@ def _write_tombstones(conn: sqlite3.Connection, stream: str, kind: str, plan: _P
         )
 
 
-def _apply_resources(conn: sqlite3.Connection, stream: str, items: dict[str, Item]) -> set[str]:
-    ids_json = dumps(list(items))
-    stored = {
-        rid: _Stored(rowid, version, seq, tt, bt)
-        for rowid, rid, version, seq, tt, bt in conn.execute(
-            "SELECT rowid, id, version, seq, title_terms, body_terms FROM resources "
-            f"WHERE id IN {_IN_JSON}",
-            (ids_json,),
-        )
-    }
-    plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_RESOURCE, ids_json))
+class _ResourcePage:
+    """Applies the resource records and tombstones of one page."""
 
-    if plan.deletes:
-        gone = [stored[t.id] for t in plan.deletes]
-        conn.executemany(_FTS_DELETE, [(s.rowid, s.title_terms, s.body_terms) for s in gone])
-        facets.remove(conn, [s.rowid for s in gone])
+    def __init__(self, conn: sqlite3.Connection, facet_writer: FacetWriter) -> None:
+        self.conn = conn
+        self.facets = facet_writer
+
+    def apply(self, stream: str, items: dict[str, Item]) -> set[str]:
+        conn = self.conn
+        ids_json = dumps(list(items))
+        # One query for every id of the page, instead of a SELECT per record.
+        stored = {
+            row[1]: _Stored(row[0], row[2], row[3], row[4:])
+            for row in conn.execute(
+                f"SELECT rowid, id, version, seq, {TERM_COLUMNS} FROM resources "
+                f"WHERE id IN {_IN_JSON}",
+                (ids_json,),
+            )
+        }
+        plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_RESOURCE, ids_json))
+        if plan.deletes:
+            self._delete([stored[t.id] for t in plan.deletes])
+        _write_tombstones(conn, stream, KIND_RESOURCE, plan)
+        if plan.seq_only:
+            conn.executemany("UPDATE resources SET seq = ? WHERE id = ?", plan.seq_only)
+        if plan.upserts:
+            self._upsert(plan.upserts, stored)
+        return {r.id for r in plan.upserts} | {t.id for t in plan.deletes}
+
+    def _delete(self, gone: list[_Stored]) -> None:
+        conn = self.conn
+        conn.executemany(_FTS_DELETE, [(s.rowid, *stored_terms(s.terms_row)) for s in gone])
+        self.facets.remove(conn, [s.rowid for s in gone])
         # resource_files rows go by ON DELETE CASCADE.
         conn.executemany("DELETE FROM resources WHERE rowid = ?", [(s.rowid,) for s in gone])
-    _write_tombstones(conn, stream, KIND_RESOURCE, plan)
-    if plan.seq_only:
-        conn.executemany("UPDATE resources SET seq = ? WHERE id = ?", plan.seq_only)
-    if plan.upserts:
-        _upsert_resources(conn, plan.upserts, stored)
-    return {r.id for r in plan.upserts} | {t.id for t in plan.deletes}
 
+    def _upsert(self, recs: list[Rec], stored: dict[str, _Stored]) -> None:
+        conn = self.conn
+        all_sha = [f["sha256"] for r in recs for f in r.data.get("files", ())]
+        cached: set[str] = set()
+        if all_sha:
+            cached = {row[0] for row in conn.execute(
+                f"SELECT sha256 FROM files_cache WHERE sha256 IN {_IN_JSON}", (dumps(all_sha),)
+            )}
+        next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM resources").fetchone()[0]
 
-def _upsert_resources(
-    conn: sqlite3.Connection, recs: list[Rec], stored: dict[str, _Stored]
-) -> None:
-    all_sha = [f["sha256"] for r in recs for f in r.data.get("files", ())]
-    cached: set[str] = set()
-    if all_sha:
-        cached = {row[0] for row in conn.execute(
-            f"SELECT sha256 FROM files_cache WHERE sha256 IN {_IN_JSON}", (dumps(all_sha),)
-        )}
-    next_rowid = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM resources").fetchone()[0]
-
-    inserts: list[tuple] = []
-    updates: list[tuple] = []
-    fts_delete: list[tuple] = []
-    fts_insert: list[tuple] = []
-    refreshed: list[int] = []  # updated rows whose facets and files are rewritten
-    facet_rows: list[tuple] = []
-    file_rows: list[tuple] = []
-    for rec in recs:
-        d = rec.data
-        old = stored.get(rec.id)
-        if old is None:
-            rowid = next_rowid
-            next_rowid += 1
-        else:
-            rowid = old.rowid
-        title_terms, body_terms = resource_terms(d)
-        files = d.get("files", [])
-        values = (
-            rec.id, d["title"], d.get("description", ""), dumps(d.get("authors", [])),
-            dumps(d.get("subjects", [])), dumps(d.get("grades", [])), d["type"],
-            d.get("language", ""), d.get("license", ""), dumps(d.get("keywords", [])),
-            dumps(d.get("collections", [])), dumps(files), d.get("created", ""),
-            d.get("modified", ""), rec.version, rec.seq, sort_key(d["title"]),
-            title_terms, body_terms,
-        )
-        if old is None:
-            inserts.append((rowid, *values))
-            fts_insert.append((rowid, title_terms, body_terms))
-        else:
-            updates.append((*values, rowid))
-            refreshed.append(rowid)
-            # A new version with the same text (say, a new file) leaves the index alone.
-            if (old.title_terms, old.body_terms) != (title_terms, body_terms):
-                fts_delete.append((rowid, old.title_terms, old.body_terms))
+        inserts: list[tuple] = []
+        updates: list[tuple] = []
+        fts_delete: list[tuple] = []
+        fts_insert: list[tuple] = []
+        refreshed: list[int] = []  # updated rows whose facets and file links are rewritten
+        facet_rows: list[tuple[int, set]] = []
+        file_rows: list[tuple[int, str]] = []
+        for rec in recs:
+            d = rec.data
+            old = stored.get(rec.id)
+            if old is None:
+                rowid = next_rowid
+                next_rowid += 1
+            else:
+                rowid = old.rowid
+            try:
+                title_terms, body_terms = resource_terms(d)
+                files = d.get("files", [])
+                shas = {f["sha256"] for f in files}
+                values = (
+                    rec.id, d["title"], d.get("description", ""),
+                    json_texts(d.get("authors", [])), json_texts(d.get("subjects", [])),
+                    json_ints(d.get("grades", [])), d["type"], d.get("language", ""),
+                    d.get("license", ""), json_texts(d.get("keywords", [])),
+                    json_texts(d.get("collections", [])), json_files(files),
+                    d.get("created", ""), d.get("modified", ""), rec.version, rec.seq,
+                    sort_key(d["title"]),
+                )
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise StoreError(
+                    f"resource {rec.id} has malformed data ({exc.__class__.__name__}: {exc}); "
+                    "the page was not applied"
+                ) from None
+            if old is None:
+                inserts.append((rowid, *values))
                 fts_insert.append((rowid, title_terms, body_terms))
-        shas = {f["sha256"] for f in files}
-        downloaded = bool(shas) and shas <= cached
-        facet_rows.extend(facets.facet_rows(rowid, d, downloaded))
-        file_rows.extend((rowid, sha) for sha in shas)
+            else:
+                updates.append((*values, rowid))
+                refreshed.append(rowid)
+                old_terms = stored_terms(old.terms_row)
+                # A new version with the same text (say, a new file) leaves the index alone.
+                if old_terms != (title_terms, body_terms):
+                    fts_delete.append((rowid, *old_terms))
+                    fts_insert.append((rowid, title_terms, body_terms))
+            facet_rows.append((rowid, facet_pairs(d, bool(shas) and shas <= cached)))
+            if shas:
+                file_rows.append((rowid, " ".join(sorted(shas))))
 
-    if refreshed:
-        facets.remove(conn, refreshed)
-        conn.execute("DELETE FROM resource_files WHERE res IN (SELECT value FROM json_each(?))",
-                     (dumps(refreshed),))
-    if fts_delete:
-        conn.executemany(_FTS_DELETE, fts_delete)
-    if updates:
-        conn.executemany(_UPDATE_RESOURCE, updates)
-    if inserts:
-        conn.executemany(_INSERT_RESOURCE, inserts)
-    conn.executemany(_FTS_INSERT, fts_insert)
-    facets.insert(conn, facet_rows)
-    conn.executemany("INSERT INTO resource_files (res, sha256) VALUES (?, ?)", file_rows)
+        if refreshed:
+            self.facets.remove(conn, refreshed)
+            conn.execute(f"DELETE FROM resource_files WHERE res IN {_IN_JSON}", (dumps(refreshed),))
+        if fts_delete:
+            conn.executemany(_FTS_DELETE, fts_delete)
+        if updates:
+            conn.executemany(_UPDATE_RESOURCE, updates)
+        if inserts:
+            conn.executemany(_INSERT_RESOURCE, inserts)
+        conn.executemany(_FTS_INSERT, fts_insert)
+        self.facets.add(conn, facet_rows)
+        conn.executemany("INSERT INTO resource_files (res, shas) VALUES (?, ?)", file_rows)
 
 
 def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, Item]) -> bool:
@@ -351,7 +351,7 @@ class CatalogWrites(WriterBase):
             changed: set[str] = set()
             catalog = False
             if KIND_RESOURCE in latest:
-                changed = _apply_resources(conn, stream, latest[KIND_RESOURCE])
+                changed = _ResourcePage(conn, self._facets).apply(stream, latest[KIND_RESOURCE])
                 catalog = bool(changed)
             if KIND_COLLECTION in latest:
                 catalog = _apply_collections(conn, stream, latest[KIND_COLLECTION]) or catalog
@@ -377,8 +377,7 @@ class CatalogWrites(WriterBase):
         with self._write() as conn:
             ids = frozenset(row[0] for row in conn.execute("SELECT id FROM resources"))
             conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('delete-all')")
-            # Children before parents, so the ON DELETE CASCADE lookups find nothing to do.
-            facets.clear_all(conn)
+            self._facets.clear(conn)
             conn.execute("DELETE FROM resource_files")
             conn.execute("DELETE FROM resources")
             conn.execute("DELETE FROM collections")
@@ -407,31 +406,21 @@ class CatalogWrites(WriterBase):
         return Changes(sync_state=True)
 
     def reindex_search(self) -> int:
-        """Recompute stored search terms and sort keys, then rebuild the FTS index.
+        """Recompute search terms and sort keys of every resource and rebuild the index.
 
-        Needed when the text rules or the stemmer change (``text.text_version``); the
-        Store does it on open when the stored version differs. Returns rows reindexed.
+        Needed when the text rules or the stemmer change (``indexing.terms_version``): the
+        contentless index can only forget a row given the exact terms it indexed. The Store
+        does it on open when the stored version differs. Returns the rows reindexed.
         """
         with self._write() as conn:
-            updates = []
-            for rowid, title, description, authors, subjects, keywords, grades, rtype in (
-                conn.execute(
-                    "SELECT rowid, title, description, authors, subjects, keywords, grades, "
-                    "type FROM resources"
-                )
-            ):
-                d = {"title": title, "description": description, "authors": json.loads(authors),
-                     "subjects": json.loads(subjects), "keywords": json.loads(keywords),
-                     "grades": json.loads(grades), "type": rtype}
-                title_terms, body_terms = resource_terms(d)
-                updates.append((sort_key(title), title_terms, body_terms, rowid))
-            conn.executemany(
-                "UPDATE resources SET title_sort = ?, title_terms = ?, body_terms = ? "
-                "WHERE rowid = ?",
-                updates,
-            )
-            # 'rebuild' re-reads the content table, which now holds the new terms.
-            conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('rebuild')")
-            self._set_meta(conn, "text_version", text_version())
+            conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('delete-all')")
+            sort_keys = []
+            fts_rows = []
+            for row in conn.execute(f"SELECT rowid, {TERM_COLUMNS} FROM resources"):
+                sort_keys.append((sort_key(row[1]), row[0]))
+                fts_rows.append((row[0], *stored_terms(row[1:])))
+            conn.executemany("UPDATE resources SET title_sort = ? WHERE rowid = ?", sort_keys)
+            conn.executemany(_FTS_INSERT, fts_rows)
+            self._set_meta(conn, "text_version", terms_version())
             self._bump_generation(conn)
-        return len(updates)
+        return len(fts_rows)

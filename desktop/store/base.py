@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from desktop.store.db import write_transaction
 from desktop.store.errors import StoreError
+from desktop.store.facets import FacetWriter
 
 T = TypeVar("T")
 
@@ -60,7 +61,7 @@ class ReaderBase:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> "ReaderBase":
+    def __enter__(self) -> ReaderBase:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -73,14 +74,19 @@ class WriterBase(ReaderBase):
     def __init__(self, db: Database, path: Path) -> None:
         super().__init__(db, path)
         self._thread = threading.get_ident()
+        self._facets = FacetWriter()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         # sqlite3 would also refuse a foreign thread; this says why in plain words.
         if threading.get_ident() != self._thread:
             raise StoreError("the Store is used from a thread other than the one that opened it")
-        with write_transaction(self._db) as conn:
-            yield conn
+        try:
+            with write_transaction(self._db) as conn:
+                yield conn
+        except BaseException:
+            self._facets.forget()  # ids interned in the rolled-back transaction are gone
+            raise
 
     def _set_meta(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
         if value is None:

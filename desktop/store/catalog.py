@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from desktop.store.base import ReaderBase
+from desktop.store.downloads import ACTIVE
 
 _ROW_SQL = """
 SELECT r.rowid, r.id, r.title, r.type, r.subjects, r.grades,
-       EXISTS (SELECT 1 FROM resource_facets f
-               WHERE f.res = r.rowid AND f.facet = 'downloaded') AS downloaded
+       EXISTS (SELECT 1 FROM resource_facets f WHERE f.res = r.rowid AND f.value_id =
+               (SELECT id FROM facet_values WHERE facet = 'downloaded' AND value = '1'))
 FROM resources r WHERE r.rowid IN (SELECT value FROM json_each(?))
 """
 
@@ -61,8 +62,9 @@ class CatalogReads(ReaderBase):
     def get_resource(self, key: str | int) -> dict[str, Any] | None:
         """Everything about one resource (by id or rowid), with each file's local state.
 
-        Each file gets ``cached`` (bool), ``path`` (relative to the files folder, or None)
-        and ``download`` (``{"state", "bytes_done", "error"}`` or None).
+        Each file gets ``cached`` (bool), ``path`` (relative to the files folder, or None),
+        ``download`` (``{"state", "bytes_done", "error"}`` or None) and ``state``: "done"
+        when cached, else the queue state, else "".
         """
         by = "rowid" if isinstance(key, int) else "id"
         cur = self._conn.execute(
@@ -94,6 +96,7 @@ class CatalogReads(ReaderBase):
             f["cached"] = f["sha256"] in cached
             f["path"] = cached.get(f["sha256"])
             f["download"] = downloads.get(f["sha256"])
+            f["state"] = "done" if f["cached"] else (f["download"] or {}).get("state", "")
         res["downloaded"] = bool(res["files"]) and all(f["cached"] for f in res["files"])
         titles = dict(self._conn.execute(
             "SELECT id, title FROM collections WHERE id IN (SELECT value FROM json_each(?))",
@@ -108,7 +111,9 @@ class CatalogReads(ReaderBase):
         pending = dict(one(
             "SELECT state, count(*) FROM downloads GROUP BY state"
         ).fetchall())
-        files, cache_bytes = one("SELECT count(*), coalesce(sum(size), 0) FROM files_cache").fetchone()
+        files, cache_bytes = one(
+            "SELECT count(*), coalesce(sum(size), 0) FROM files_cache"
+        ).fetchone()
         return {
             "resources": self._cached(
                 "resource_count", lambda: one("SELECT count(*) FROM resources").fetchone()[0]
@@ -116,7 +121,7 @@ class CatalogReads(ReaderBase):
             "collections": one("SELECT count(*) FROM collections").fetchone()[0],
             "downloaded_files": files,
             "cache_bytes": cache_bytes,
-            "pending_downloads": sum(pending.get(s, 0) for s in ("queued", "downloading", "paused")),
+            "pending_downloads": sum(pending.get(s, 0) for s in ACTIVE),
             "failed_downloads": pending.get("failed", 0),
             "cursors": self.cursors(),
         }
@@ -127,7 +132,7 @@ class CatalogReads(ReaderBase):
         cur = self._conn.execute(
             "SELECT c.id, c.parent_id, c.title, c.description, c.kind, c.position, c.version, "
             "c.seq, coalesce(t.n, 0) AS resources FROM collections c "
-            "LEFT JOIN facet_totals t ON t.facet = 'collection' AND t.value = c.id "
+            "LEFT JOIN facet_values t ON t.facet = 'collection' AND t.value = c.id "
             "ORDER BY c.parent_id IS NOT NULL, c.parent_id, c.position, c.title"
         )
         names = [c[0] for c in cur.description]

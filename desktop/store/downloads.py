@@ -19,10 +19,10 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import PurePosixPath, PureWindowsPath
 
-from desktop.store import facets
 from desktop.store.base import ReaderBase, WriterBase
 from desktop.store.db import utc_now
 from desktop.store.errors import StoreError
+from desktop.store.facets import DOWNLOADED_PAIR
 from desktop.store.types import Changes, DownloadItem
 from protocol.wire import SHA256_RE
 
@@ -75,12 +75,12 @@ class DownloadReads(ReaderBase):
         """
         if states is None:
             cur = self._conn.execute(
-                f"SELECT {_ITEM_COLUMNS} FROM downloads ORDER BY added, rowid"
+                f"SELECT {_ITEM_COLUMNS} FROM downloads ORDER BY rowid"
             )
         else:
             cur = self._conn.execute(
                 f"SELECT {_ITEM_COLUMNS} FROM downloads "
-                "WHERE state IN (SELECT value FROM json_each(?)) ORDER BY added, rowid",
+                "WHERE state IN (SELECT value FROM json_each(?)) ORDER BY rowid",
                 (json.dumps(list(states)),),
             )
         return [_item(row) for row in cur]
@@ -89,7 +89,7 @@ class DownloadReads(ReaderBase):
         """The oldest queued file (the caller then sets it "downloading"), or None."""
         row = self._conn.execute(
             f"SELECT {_ITEM_COLUMNS} FROM downloads WHERE state = 'queued' "
-            "ORDER BY added, rowid LIMIT 1"
+            "ORDER BY rowid LIMIT 1"
         ).fetchone()
         return None if row is None else _item(row)
 
@@ -122,7 +122,9 @@ class DownloadWrites(WriterBase):
         Failed, cancelled and paused files are queued again; cached files are skipped.
         """
         with self._write() as conn:
-            row = conn.execute("SELECT files FROM resources WHERE id = ?", (resource_id,)).fetchone()
+            row = conn.execute(
+                "SELECT files FROM resources WHERE id = ?", (resource_id,)
+            ).fetchone()
             if row is None:
                 raise StoreError(f"there is no resource {resource_id!r:.100} in the library")
             now = utc_now()
@@ -133,7 +135,8 @@ class DownloadWrites(WriterBase):
                     continue
                 changed += conn.execute(
                     "INSERT INTO downloads (sha256, resource_id, name, mime, size, state, "
-                    "bytes_done, error, added, updated) VALUES (?, ?, ?, ?, ?, 'queued', 0, '', ?, ?) "
+                    "bytes_done, error, added, updated) "
+                    "VALUES (?, ?, ?, ?, ?, 'queued', 0, '', ?, ?) "
                     "ON CONFLICT (sha256) DO UPDATE SET state = 'queued', error = '', "
                     "updated = excluded.updated, "
                     # A "done" row without a cached file was freed: start from scratch.
@@ -171,7 +174,7 @@ class DownloadWrites(WriterBase):
             elif state not in TRANSITIONS:
                 raise StoreError(f"unknown download state {state!r:.40}")
             elif state not in TRANSITIONS[current]:
-                hint = " (a finished file is recorded with mark_file_cached)" if state == "done" else ""
+                hint = " (finished files go through mark_file_cached)" if state == "done" else ""
                 raise StoreError(f"a download cannot go from {current} to {state}{hint}")
             else:
                 new_state = state
@@ -229,7 +232,7 @@ class DownloadWrites(WriterBase):
                 (size, now, sha256),
             )
             affected = [r[0] for r in conn.execute(
-                "SELECT res FROM resource_files WHERE sha256 = ?", (sha256,)
+                "SELECT res FROM resource_files WHERE instr(shas, ?) > 0", (sha256,)
             )]
             flipped = self._refresh_downloaded(conn, affected)
         return Changes(catalog=bool(flipped), resources=flipped, downloads=True)
@@ -251,12 +254,10 @@ class DownloadWrites(WriterBase):
                 ).fetchall()
             if not removed:
                 return []
-            shas = json.dumps([sha for sha, _ in removed])
-            affected = [r[0] for r in conn.execute(
-                "SELECT DISTINCT res FROM resource_files "
-                "WHERE sha256 IN (SELECT value FROM json_each(?))",
-                (shas,),
-            )]
+            gone = {sha for sha, _ in removed}
+            affected = [res for res, shas in conn.execute("SELECT res, shas FROM resource_files")
+                        if not gone.isdisjoint(shas.split())]
+            shas = json.dumps(sorted(gone))
             conn.execute("DELETE FROM files_cache WHERE sha256 IN (SELECT value FROM json_each(?))",
                          (shas,))
             conn.execute("DELETE FROM downloads WHERE state = 'done' "
@@ -268,24 +269,25 @@ class DownloadWrites(WriterBase):
         """Recompute the 'downloaded' facet of some resources; returns ids that flipped."""
         if not rowids:
             return frozenset()
+        mark = self._facets.ids(conn, [DOWNLOADED_PAIR])[DOWNLOADED_PAIR]
         add: list[int] = []
         drop: list[int] = []
         for res, want, have in conn.execute(
-            """SELECT r.value,
-                      EXISTS (SELECT 1 FROM resource_files f WHERE f.res = r.value)
-                      AND NOT EXISTS (SELECT 1 FROM resource_files f
-                                      WHERE f.res = r.value AND NOT EXISTS
-                                        (SELECT 1 FROM files_cache c WHERE c.sha256 = f.sha256)),
+            """SELECT r.rowid,
+                      json_array_length(r.files) > 0 AND NOT EXISTS (
+                          SELECT 1 FROM json_each(r.files) f WHERE NOT EXISTS (
+                              SELECT 1 FROM files_cache c
+                              WHERE c.sha256 = json_extract(f.value, '$.sha256'))),
                       EXISTS (SELECT 1 FROM resource_facets d
-                              WHERE d.res = r.value AND d.facet = 'downloaded')
-               FROM json_each(?) r""",
-            (json.dumps(rowids),),
+                              WHERE d.res = r.rowid AND d.value_id = ?)
+               FROM resources r WHERE r.rowid IN (SELECT value FROM json_each(?))""",
+            (mark, json.dumps(rowids)),
         ):
             if want and not have:
                 add.append(res)
             elif have and not want:
                 drop.append(res)
-        facets.set_downloaded(conn, add, drop)
+        self._facets.set_downloaded(conn, add, drop)
         flipped = add + drop
         if not flipped:
             return frozenset()

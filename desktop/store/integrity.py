@@ -11,12 +11,12 @@ index, facets, facet totals, file links) agree with the resources they were buil
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
-from desktop.store.apply import STORED_STREAMS, resource_terms
+from desktop.store.apply import STORED_STREAMS
 from desktop.store.base import ReaderBase
-from desktop.store.search import _quote
+from desktop.store.indexing import TERM_COLUMNS, stored_terms, terms_version
+from desktop.store.search import quote
 
 SAMPLE = 50
 MAX_REPORTED = 20
@@ -27,19 +27,28 @@ UNION SELECT r.rowid, 'subject', j.value FROM resources r, json_each(r.subjects)
 UNION SELECT r.rowid, 'grade', CAST(j.value AS TEXT) FROM resources r, json_each(r.grades) j
 UNION SELECT r.rowid, 'collection', j.value FROM resources r, json_each(r.collections) j
 """
-_ACTUAL_FACETS = "SELECT res, facet, value FROM resource_facets WHERE facet != 'downloaded'"
+_ACTUAL_FACETS = """
+SELECT f.res, v.facet, v.value FROM resource_facets f JOIN facet_values v ON v.id = f.value_id
+WHERE v.facet != 'downloaded'
+"""
 _EXPECTED_DOWNLOADED = """
 SELECT r.rowid FROM resources r WHERE json_array_length(r.files) > 0 AND NOT EXISTS (
     SELECT 1 FROM json_each(r.files) f WHERE NOT EXISTS (
         SELECT 1 FROM files_cache c WHERE c.sha256 = json_extract(f.value, '$.sha256')))
 """
-_ACTUAL_DOWNLOADED = "SELECT res FROM resource_facets WHERE facet = 'downloaded'"
-_EXPECTED_FILES = """
-SELECT r.rowid, json_extract(f.value, '$.sha256') FROM resources r, json_each(r.files) f
+_ACTUAL_DOWNLOADED = """
+SELECT f.res FROM resource_facets f JOIN facet_values v ON v.id = f.value_id
+WHERE v.facet = 'downloaded'
 """
-_ACTUAL_FILES = "SELECT res, sha256 FROM resource_files"
-_COUNTED_TOTALS = "SELECT facet, value, count(*) FROM resource_facets GROUP BY facet, value"
-_STORED_TOTALS = "SELECT facet, value, n FROM facet_totals WHERE n != 0"
+_EXPECTED_FILES = """
+SELECT r.rowid, (SELECT group_concat(sha, ' ') FROM (
+    SELECT DISTINCT json_extract(f.value, '$.sha256') AS sha FROM json_each(r.files) f
+    ORDER BY sha))
+FROM resources r WHERE json_array_length(r.files) > 0
+"""
+_ACTUAL_FILES = "SELECT res, shas FROM resource_files"
+_COUNTED_TOTALS = "SELECT value_id, count(*) FROM resource_facets GROUP BY value_id"
+_STORED_TOTALS = "SELECT id, n FROM facet_values WHERE n != 0"
 
 
 def _differ(conn: sqlite3.Connection, expected: str, actual: str) -> tuple[int, int]:
@@ -64,6 +73,11 @@ def check(conn: sqlite3.Connection) -> list[str]:
     indexed = conn.execute("SELECT count(*) FROM resources_fts_docsize").fetchone()[0]
     if indexed != resources:
         problems.append(f"search index holds {indexed} resources, the library {resources}")
+    stored_version = conn.execute(
+        "SELECT value FROM meta WHERE key = 'text_version'"
+    ).fetchone()
+    if resources and (stored_version is None or stored_version[0] != terms_version()):
+        problems.append("search terms were built with other text rules (reindex needed)")
     problems += _check_sample(conn)
     if not conn.execute("PRAGMA query_only").fetchone()[0]:
         try:  # FTS5's own structural check; it is an INSERT, so the writer only
@@ -92,30 +106,24 @@ def check(conn: sqlite3.Connection) -> list[str]:
 
 
 def _check_sample(conn: sqlite3.Connection) -> list[str]:
-    """Random resources must be found by their own title words, with current stems."""
+    """Random resources must be found by words of their own title and body."""
     problems = []
-    for rowid, rid, title, description, authors, subjects, keywords, grades, rtype, tt, bt in (
-        conn.execute(
-            "SELECT rowid, id, title, description, authors, subjects, keywords, grades, type, "
-            f"title_terms, body_terms FROM resources ORDER BY random() LIMIT {SAMPLE}"
-        )
+    for row in conn.execute(
+        f"SELECT rowid, id, {TERM_COLUMNS} FROM resources ORDER BY random() LIMIT {SAMPLE}"
     ):
-        d = {"title": title, "description": description, "authors": json.loads(authors),
-             "subjects": json.loads(subjects), "keywords": json.loads(keywords),
-             "grades": json.loads(grades), "type": rtype}
-        if resource_terms(d) != (tt, bt):
-            problems.append(f"resource {rid}: stored search terms are stale (reindex needed)")
-            continue
-        words = list(dict.fromkeys(tt.split()))[:4]
-        if not words:
-            continue
-        match = "title_terms : (" + " AND ".join(_quote(w) for w in words) + ")"
-        hit = conn.execute(
-            "SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? AND rowid = ?",
-            (match, rowid),
-        ).fetchone()
-        if hit is None:
-            problems.append(f"resource {rid} is missing from the search index")
+        rowid, rid = row[0], row[1]
+        for column, text in zip(("title_terms", "body_terms"), stored_terms(row[2:]), strict=True):
+            words = list(dict.fromkeys(text.split()))[:4]
+            if not words:
+                continue
+            match = f"{column} : (" + " AND ".join(quote(w) for w in words) + ")"
+            hit = conn.execute(
+                "SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? AND rowid = ?",
+                (match, rowid),
+            ).fetchone()
+            if hit is None:
+                problems.append(f"resource {rid} is missing from the search index ({column})")
+                break
     return problems
 
 

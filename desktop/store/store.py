@@ -20,9 +20,9 @@ from desktop.store.db import configure_writer, corruption_error, is_corruption, 
 from desktop.store.downloads import DownloadWrites
 from desktop.store.errors import StoreError
 from desktop.store.history import HistoryWrites
+from desktop.store.indexing import terms_version
 from desktop.store.migrations import check_not_newer, migrate
 from desktop.store.reader import Reader
-from desktop.store.text import text_version
 
 
 class Store(Reader, CatalogWrites, DownloadWrites, HistoryWrites):
@@ -49,9 +49,13 @@ class Store(Reader, CatalogWrites, DownloadWrites, HistoryWrites):
             db.close()
             raise
         super().__init__(db, path)
-        if self._meta("text_version") != text_version():
-            self.reindex_search()  # new stemming rules: old terms would miss words
-        self.requeue_interrupted()
+        try:
+            if self._meta("text_version") != terms_version():
+                self.reindex_search()  # new text rules: the old terms would miss words
+            self.requeue_interrupted()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         """Let SQLite refresh its planner statistics, then close."""

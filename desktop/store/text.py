@@ -36,8 +36,8 @@ _local = threading.local()
 
 
 def text_version() -> str:
-    """Identifies the rules that produced stored terms (ours plus the stemmer library's)."""
-    return f"{TEXT_VERSION}/pystemmer-{Stemmer.version()}"
+    """Identifies the rules behind indexed terms: ours, the stemmer's, Unicode's case folding."""
+    return f"{TEXT_VERSION}/pystemmer-{Stemmer.version()}/unicode-{unicodedata.unidata_version}"
 
 
 # Word forms repeat endlessly in a catalog; remembering their stems makes indexing several

@@ -25,7 +25,7 @@ class Changes:
     downloads: bool = False
     sync_state: bool = False
 
-    def __or__(self, other: "Changes") -> "Changes":
+    def __or__(self, other: Changes) -> Changes:
         return Changes(
             self.catalog or other.catalog,
             self.resources | other.resources,
