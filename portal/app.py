@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +23,8 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from portal.catalog import PortalStore
+from portal.community import CommunityStore, StreamAccessError, User
+from portal.community.api import add_community_routes, current_user, signin_required
 from portal.config import AppSettings, PortalConfig
 from portal.errors import (
     BAD_REQUEST,
@@ -34,15 +37,39 @@ from portal.errors import (
 )
 from portal.ranges import file_response
 from portal.snapshot import NAME_RE, SnapshotInfo, current_snapshot, snapshot_path
-from portal.sync import MAX_BODY, REQUEST_SCHEMA, check_cursors, parse_sync_request, sync_chunks
+from portal.sync import (
+    MAX_BODY,
+    MAX_BODY_WITH_OPS,
+    REQUEST_SCHEMA,
+    SyncRequest,
+    check_cursors,
+    parse_sync_request,
+    sync_chunks,
+)
 from protocol.compression import GZIP, IDENTITY, ZSTD, choose_encoding
-from protocol.wire import API_PREFIX, CATALOG_STREAM, KNOWN_STREAMS, PROTOCOL_VERSION, SHA256_RE
+from protocol.wire import (
+    API_PREFIX,
+    CATALOG_STREAM,
+    KNOWN_STREAMS,
+    PROTOCOL_VERSION,
+    SHA256_RE,
+    dumps,
+)
 
 NDJSON = "application/x-ndjson"
-CAPABILITIES = [ZSTD, GZIP, "snapshot", "range"]
+# "community": accounts, the community streams and ops in /sync (docs/protocol.md).
+CAPABILITIES = [ZSTD, GZIP, "snapshot", "range", "community"]
 # Blobs never change under their name; a snapshot's name also fixes its content.
 BLOB_CACHE = "public, max-age=31536000, immutable"
 SNAPSHOT_CACHE = "public, max-age=86400"
+
+
+FILE_RESPONSES: dict[int | str, dict] = {
+    206: {"description": "one byte range (Content-Range)"},
+    304: {"description": "If-None-Match matched the ETag"},
+    404: {"description": "no such file (or no longer the current snapshot)"},
+    416: {"description": "the range lies outside the file"},
+}
 
 
 class StreamState(BaseModel):
@@ -114,16 +141,16 @@ def _published_snapshot(store: PortalStore, horizon: int) -> SnapshotInfo | None
     return info if info is not None and info.cursor >= horizon else None
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise ApiError(413, TOO_LARGE, f"the request body is larger than {MAX_BODY} bytes")
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, TOO_LARGE, f"the request body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY:
-            raise ApiError(413, TOO_LARGE, f"the request body is larger than {MAX_BODY} bytes")
+        if size > limit:
+            raise ApiError(413, TOO_LARGE, f"the request body is larger than {limit} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -139,6 +166,7 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
         settings = settings or AppSettings()
         owned = False
     slots = SyncSlots(settings.max_concurrent_syncs)
+    community = CommunityStore(store.engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -149,6 +177,7 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
     app = FastAPI(title="Okno portal", version=str(PROTOCOL_VERSION), lifespan=lifespan,
                   summary="Catalog sync, snapshots and content-addressed files for Okno clients")
     app.state.store = store
+    app.state.community = community
     app.state.settings = settings
 
     @app.exception_handler(ApiError)
@@ -190,6 +219,12 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
                          "each page, then the end line", "content": {NDJSON: {}}},
                    400: {"description": "bad request"},
                    409: {"description": "resync: the local copy cannot be updated from the log"},
+                   401: {"description": "signin_required: the token is unknown or revoked, "
+                         "or community streams or ops were sent without one"},
+                   403: {"description": "forbidden: a stream this user may not read"},
+                   404: {"description": "not_found: a stream of an unknown association"},
+                   413: {"description": "the request body is larger than 64 KiB (1 MiB for a "
+                         "signed-in client's request with ops)"},
                    503: {"description": "too many syncs at once; see Retry-After"}},
     )
     async def sync(request: Request) -> Response:
@@ -198,9 +233,26 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
             raise ApiError(503, BUSY, "the portal is busy; retry later",
                            headers={"retry-after": str(settings.retry_after_seconds)})
         try:
-            req = parse_sync_request(await _read_body(request))
-            states = await run_in_threadpool(_streams_state, store)
+            user = await current_user(request, community)
+            limit = MAX_BODY if user is None else MAX_BODY_WITH_OPS
+            req = parse_sync_request(await _read_body(request, limit), max_body=limit)
+            if req.ops and user is None:
+                raise signin_required("sign in to send posts and other changes")
+            await run_in_threadpool(_check_access, user, req)
+            # Cursors and portal_id are checked before any op is applied, so a "resync"
+            # answer never follows applied ops (whose references the client must trust).
+            states = await run_in_threadpool(_requested_state, req)
             check_cursors(req, store.portal_id, states)
+            op_lines: list[bytes] = []
+            if req.ops:
+                assert user is not None
+                outcomes = await run_in_threadpool(community.apply_ops, user, req.ops)
+                op_lines = [dumps(o.line()) for o in outcomes]
+                # An op may have ended the right to read a stream (leaving a private
+                # association): check again. The ops stay applied; a resend is "duplicate".
+                await run_in_threadpool(_check_access, user, req)
+                # Fresh heads: the end cursor may then cover the ops' own changes.
+                states = await run_in_threadpool(_requested_state, req)
         except BaseException:
             slots.release()
             raise
@@ -209,7 +261,21 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
         if encoding != IDENTITY:
             headers["content-encoding"] = encoding
         heads = {s: states[s][0] for s in req.cursors}
-        return SyncResponse(sync_chunks(store, req, heads, encoding), slots.release, headers)
+        return SyncResponse(sync_chunks(store, req, heads, encoding, op_lines), slots.release,
+                            headers)
+
+    def _check_access(user: User | None, req: SyncRequest) -> None:
+        try:
+            community.check_streams(user, req.cursors)
+        except StreamAccessError as exc:
+            if exc.status == 401:
+                raise signin_required(exc.message) from None
+            raise ApiError(exc.status, exc.code, exc.message, streams=exc.streams) from None
+
+    def _requested_state(req: SyncRequest) -> dict[str, tuple[int, int]]:
+        return {s: store.stream_state(s) for s in sorted(req.cursors)}
+
+    add_community_routes(app, community)
 
     def snapshot(name: str, request: Request) -> Response:
         """The current catalog snapshot (zstd NDJSON), with Range and a strong ETag."""
@@ -231,6 +297,22 @@ def create_app(source: PortalStore | PortalConfig, settings: AppSettings | None 
                            (f"{API_PREFIX}/blobs/{{sha256}}", blob)):
         for method in ("GET", "HEAD"):
             app.add_api_route(path, endpoint, methods=[method], tags=["files"],
-                              response_class=Response,
+                              response_class=Response, responses=FILE_RESPONSES,
                               operation_id=f"{endpoint.__name__}_{method.lower()}")
+
+    def openapi() -> dict:
+        """FastAPI documents its own 422 for invalid parameters; this app answers those
+        with 400 and the error body (see ``_validation_error``): document what is sent."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                 routes=app.routes)
+            for item in schema.get("paths", {}).values():
+                for operation in item.values():
+                    responses = operation.get("responses", {})
+                    if responses.pop("422", None) is not None:
+                        responses.setdefault("400", {"description": "bad request"})
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -4,6 +4,12 @@
     okno-portal publish --json lesson.json --file lesson.pdf
     okno-portal update r-1 --title "Новое название"
     okno-portal purge-tombstones --days 365
+    okno-portal user-add --login ivanova --name "Иванова М. П." --password-stdin
+    okno-portal assoc-add --json association.json
+    okno-portal forum-add --json forum.json
+    okno-portal assoc-member ivanova reg-45 --role moderator
+    okno-portal user-tokens ivanova                 # devices signed in
+    okno-portal user-revoke-tokens ivanova          # sign them all out
 
 Every command takes ``--data DIR`` (default: $OKNO_PORTAL_DATA or the user data directory).
 Admin commands print one line ending with the stream's new seq and rebuild the snapshot.
@@ -31,6 +37,8 @@ from protocol.wire import CATALOG_STREAM
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_DEMO_RESOURCES = 2000
+DEFAULT_DEMO_POSTS = 1500
+DEFAULT_DEMO_USERS = 60
 URL_PREFIX = "OKNO_PORTAL_URL="
 
 
@@ -93,6 +101,25 @@ def load_demo(store: PortalStore, n_resources: int, seed: int) -> str:
             f"{result.blobs} files")
 
 
+def load_community_demo(store: PortalStore, n_users: int, n_posts: int, seed: int) -> str:
+    """Load the generated demo community (users, associations, forums, threads, posts);
+    returns a summary line naming the demo logins."""
+    from portal.community import CommunityStore
+    from portal.community.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_community
+
+    summary = load_demo_community(CommunityStore(store.engine), n_users=n_users,
+                                  n_posts=n_posts, seed=seed)
+    logins = ", ".join(DEMO_LOGINS)
+    return (f"loaded demo community: {summary}; sign in as {logins} with password "
+            f"{DEMO_PASSWORD!r}")
+
+
+def _community_is_empty(store: PortalStore) -> bool:
+    from portal.community import CommunityStore
+
+    return CommunityStore(store.engine).counts()["users"] == 0
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -119,6 +146,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if args.demo and store.head(CATALOG_STREAM) == 0:
             # stdout carries only the URL line; progress goes to stderr.
             print(load_demo(store, args.resources, args.seed), file=sys.stderr, flush=True)
+        if args.demo and _community_is_empty(store):
+            print(load_community_demo(store, args.users, args.posts, args.seed),
+                  file=sys.stderr, flush=True)
         ensure_snapshot(store)
         sock = _bind(args.host, args.port)
         port = sock.getsockname()[1]
@@ -133,6 +163,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
+        if args.posts and _community_is_empty(store):
+            print(load_community_demo(store, args.users, args.posts, args.seed),
+                  file=sys.stderr, flush=True)
         return _finish(store, args, load_demo(store, args.resources, args.seed))
 
 
@@ -188,8 +221,95 @@ def cmd_purge(args: argparse.Namespace) -> int:
         raise CliError("--days must not be negative")
     with _open_store(args) as store:
         purged = store.purge_tombstones(args.days)
+        purged += _community(store).purge_tombstones(args.days)
         return _finish(store, args, f"purged {purged} tombstone(s); horizon "
                                     f"{store.horizon(CATALOG_STREAM)}")
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """The password from ``--password-file`` (first line) or ``--password-stdin``; never from
+    the command line, where other users of the machine could see it."""
+    if args.password_file:
+        try:
+            text = Path(args.password_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read {args.password_file}: {exc}") from None
+    elif args.password_stdin:
+        text = sys.stdin.readline()
+    else:
+        return None
+    password = text.splitlines()[0] if text.splitlines() else ""
+    if not password:
+        raise CliError("the password is empty")
+    return password
+
+
+def _community(store: PortalStore) -> Any:
+    from portal.community import CommunityStore
+
+    return CommunityStore(store.engine)
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    with _open_store(args) as store:
+        user = _community(store).add_user(
+            args.login, args.name, password=password, role=args.role, school=args.school,
+            municipality=args.municipality, region=args.region, user_id=args.id)
+    note = "" if password else " (no password: cannot sign in until one is set)"
+    print(f"added user {user.login} id {user.id} role {user.role}{note}")
+    return 0
+
+
+def cmd_user_password(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    if password is None:
+        raise CliError("give --password-file FILE or --password-stdin")
+    with _open_store(args) as store:
+        _community(store).set_password(args.login, password)
+    print(f"password of {args.login} changed (existing devices stay signed in; "
+          "use user-revoke-tokens to sign them out)")
+    return 0
+
+
+def cmd_user_revoke(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        n = _community(store).revoke_tokens(args.login)
+    print(f"revoked {n} device token(s) of {args.login}")
+    return 0
+
+
+def cmd_user_tokens(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        rows = _community(store).tokens_of(args.login)
+    for t in rows:
+        state = f"revoked {t['revoked']}" if t["revoked"] else "valid"
+        print(f"{t['device_name']}\tcreated {t['created']}\tlast used {t['last_used']}\t{state}")
+    print(f"{len(rows)} device token(s) of {args.login}")
+    return 0
+
+
+def cmd_assoc_add(args: argparse.Namespace) -> int:
+    data = _read_object(args.json)
+    with _open_store(args) as store:
+        d = _community(store).add_association(data)
+    print(f"association {d['id']} version {d['version']}")
+    return 0
+
+
+def cmd_assoc_member(args: argparse.Namespace) -> int:
+    with _open_store(args) as store:
+        d = _community(store).set_membership(args.login, args.association_id, args.role)
+    print(f"{args.login} is {d['role']} of {d['association_id']}")
+    return 0
+
+
+def cmd_forum_add(args: argparse.Namespace) -> int:
+    data = _read_object(args.json)
+    with _open_store(args) as store:
+        d = _community(store).add_forum(data)
+    print(f"forum {d['id']} of {d['association_id']} version {d['version']}")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -221,11 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resources", type=int, default=DEFAULT_DEMO_RESOURCES, metavar="N",
                    help=f"demo resources ({DEFAULT_DEMO_RESOURCES})")
     p.add_argument("--seed", type=int, default=1, help="demo random seed (1)")
+    p.add_argument("--posts", type=int, default=DEFAULT_DEMO_POSTS, metavar="N",
+                   help=f"demo forum posts ({DEFAULT_DEMO_POSTS}; up to 50000 for benchmarks)")
+    p.add_argument("--users", type=int, default=DEFAULT_DEMO_USERS, metavar="N",
+                   help=f"demo users ({DEFAULT_DEMO_USERS})")
     p.add_argument("--name", default=AppSettings.name, help="portal name shown to clients")
 
-    p = add("demo", cmd_demo, "load generated demo data into the catalog", admin)
+    p = add("demo", cmd_demo, "load generated demo data into the catalog and community", admin)
     p.add_argument("--resources", type=int, default=DEFAULT_DEMO_RESOURCES, metavar="N")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--posts", type=int, default=0, metavar="N",
+                   help="also load a demo community with N posts (if it has no users yet)")
+    p.add_argument("--users", type=int, default=DEFAULT_DEMO_USERS, metavar="N")
 
     p = add("publish", cmd_publish, "publish (or replace) a resource from a JSON file", admin)
     p.add_argument("--json", required=True, metavar="FILE", help="resource fields as JSON")
@@ -251,6 +378,47 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("purge-tombstones", cmd_purge, "forget old deletions (raises the horizon)", admin)
     p.add_argument("--days", type=float, default=365, help="age in days (365)")
+
+    def password_options(p: argparse.ArgumentParser) -> None:
+        group = p.add_mutually_exclusive_group()
+        group.add_argument("--password-file", metavar="FILE",
+                           help="read the password from the first line of FILE")
+        group.add_argument("--password-stdin", action="store_true",
+                           help="read the password from the first line of standard input")
+
+    p = add("user-add", cmd_user_add, "create a community user", common)
+    p.add_argument("--login", required=True)
+    p.add_argument("--name", required=True, help="display name, e.g. Иванова Мария Петровна")
+    p.add_argument("--role", default="member",
+                   choices=["member", "moderator", "coordinator", "administrator"])
+    p.add_argument("--school", default="")
+    p.add_argument("--municipality", default="")
+    p.add_argument("--region", default="")
+    p.add_argument("--id", help="user id (default: generated)")
+    password_options(p)
+
+    p = add("user-password", cmd_user_password, "set a user's password", common)
+    p.add_argument("login")
+    password_options(p)
+
+    p = add("user-revoke-tokens", cmd_user_revoke,
+            "sign a user out of every device (revoke all device tokens)", common)
+    p.add_argument("login")
+
+    p = add("user-tokens", cmd_user_tokens, "list a user's devices (tokens)", common)
+    p.add_argument("login")
+
+    p = add("assoc-add", cmd_assoc_add, "create (or replace) an association from JSON", common)
+    p.add_argument("--json", required=True, metavar="FILE")
+
+    p = add("assoc-member", cmd_assoc_member, "add a user to an association, or change their "
+            "role in it", common)
+    p.add_argument("login")
+    p.add_argument("association_id")
+    p.add_argument("--role", default="member", choices=["member", "moderator", "coordinator"])
+
+    p = add("forum-add", cmd_forum_add, "create (or replace) a forum from JSON", common)
+    p.add_argument("--json", required=True, metavar="FILE")
     return parser
 
 

@@ -5,7 +5,7 @@ SQLite-specific statements (pragmas, ``BEGIN IMMEDIATE``) are installed for that
 
 >>> engine = open_engine("/tmp/portal/portal.sqlite3")
 >>> migrate(engine)
-1
+2
 >>> with write_transaction(engine) as conn:
 ...     seq = allocate_seqs(conn, "catalog")
 """
@@ -40,6 +40,7 @@ from sqlalchemy import (
     update,
 )
 
+from protocol.community import DIRECTORY_STREAM
 from protocol.wire import CATALOG_STREAM
 
 ID_LEN = 100  # protocol.wire.MAX_ID
@@ -130,6 +131,173 @@ changelog = Table(
     Index("changelog_stream_seq", "stream", "seq", unique=True),
 )
 
+# ---- community (migration 2) --------------------------------------------------------------------
+# Entity state lives in these tables; what clients receive is the change log's payload, built
+# from them in the same transaction (see portal.community.records).
+
+users = Table(
+    "users", metadata,
+    Column("id", String(ID_LEN), primary_key=True),  # server-made, short: names "user:<id>"
+    Column("login", String(100), nullable=False, unique=True),  # stored lower-cased
+    Column("display_name", String(200), nullable=False),
+    Column("school", Text, nullable=False),
+    Column("municipality", String(200), nullable=False),
+    Column("region", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=True),  # NULL: cannot sign in with a password
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+tokens = Table(
+    "tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 hex; the token is never stored
+    Column("user_id", String(ID_LEN), nullable=False, index=True),
+    Column("device_name", String(200), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("last_used", String(STAMP_LEN), nullable=False),
+    Column("revoked", String(STAMP_LEN), nullable=True),  # when; NULL while valid
+)
+
+signin_failures = Table(
+    "signin_failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("login", String(100), nullable=False),
+    Column("at", BigInteger, nullable=False),  # unix seconds, server clock
+    Index("signin_failures_login_at", "login", "at"),
+)
+
+associations = Table(
+    "associations", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("visibility", String(20), nullable=False),
+    Column("parent_id", String(ID_LEN), nullable=True),
+    Column("region", String(200), nullable=False),
+    Column("municipality", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+memberships = Table(
+    "memberships", metadata,
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("association_id", "user_id"),
+    Index("memberships_user", "user_id"),
+)
+
+forums = Table(
+    "forums", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("association_id", String(ID_LEN), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+threads = Table(
+    "threads", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("forum_id", String(ID_LEN), nullable=False, index=True),
+    Column("author_id", String(ID_LEN), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("first_post_id", String(ID_LEN), nullable=False),
+    Column("post_count", Integer, nullable=False),  # also the number of the last post
+    Column("last_post_at", String(STAMP_LEN), nullable=False),
+    Column("locked", Boolean, nullable=False),
+    Column("pinned", Boolean, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("thread_id", String(ID_LEN), nullable=False),
+    Column("forum_id", String(ID_LEN), nullable=False),  # denormalized from the thread
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("author_id", String(ID_LEN), nullable=False, index=True),
+    Column("number", Integer, nullable=False),  # 1, 2, ... within the thread
+    Column("body_md", Text, nullable=False),  # raw Markdown; rendering is the client's job
+    Column("revision", Integer, nullable=False),  # 1 + number of author edits
+    # The record version at which the author-owned fields last changed: an edit based on
+    # this version or a later one does not conflict (reactions and moderation bump the
+    # record version without touching the author's text).
+    Column("body_version", Integer, nullable=False),
+    Column("edited", String(STAMP_LEN), nullable=True),
+    Column("useful", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("hidden", Boolean, nullable=False),
+    Column("hidden_reason", Text, nullable=True),
+    Column("removed", Boolean, nullable=False),
+    Column("removed_reason", Text, nullable=True),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+    Index("posts_thread_number", "thread_id", "number", unique=True),
+)
+
+post_revisions = Table(
+    "post_revisions", metadata,
+    Column("post_id", String(ID_LEN), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("body_md", Text, nullable=False),
+    Column("author_id", String(ID_LEN), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("op_id", String(ID_LEN), nullable=True),
+    PrimaryKeyConstraint("post_id", "revision"),
+)
+
+reactions = Table(
+    "reactions", metadata,
+    Column("post_id", String(ID_LEN), nullable=False),
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("kind", String(20), nullable=False),  # "useful" (the only one in version 1)
+    Column("created", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("post_id", "user_id", "kind"),
+)
+
+follows = Table(
+    "follows", metadata,
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("target_kind", String(20), nullable=False),
+    Column("target_id", String(ID_LEN), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("user_id", "target_kind", "target_id"),
+)
+
+read_positions = Table(
+    "read_positions", metadata,
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("thread_id", String(ID_LEN), nullable=False),
+    Column("post_id", String(ID_LEN), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("user_id", "thread_id"),
+)
+
+applied_ops = Table(
+    "applied_ops", metadata,
+    # Recorded in the same transaction as the op's effect: a repeat finds it and gets the
+    # stored result instead of a second effect.
+    Column("op_id", String(ID_LEN), primary_key=True),
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("result", Text, nullable=False),  # JSON of the op line (without "t")
+    Column("created", String(STAMP_LEN), nullable=False),
+)
+
+COMMUNITY_TABLES = [users, tokens, signin_failures, associations, memberships, forums, threads,
+                    posts, post_revisions, reactions, follows, read_positions, applied_ops]
+
 
 def utc_now() -> str:
     """Server-clock timestamp, ISO-8601 UTC with a ``Z``: ``2025-01-31T12:00:00Z``."""
@@ -209,10 +377,18 @@ def _v1_initial_schema(conn: Connection) -> None:
     conn.execute(insert(streams).values(name=CATALOG_STREAM, last_seq=0, horizon_seq=0))
 
 
+def _v2_community(conn: Connection) -> None:
+    """Accounts, associations, forums, ops; the ``directory`` stream. Per-association and
+    per-user streams get their ``streams`` row when the association or user is created."""
+    metadata.create_all(conn, tables=COMMUNITY_TABLES)
+    conn.execute(insert(streams).values(name=DIRECTORY_STREAM, last_seq=0, horizon_seq=0))
+
+
 # Ordered, append-only: migration N is MIGRATIONS[N - 1]. Never edit a released step;
 # add a new one (ALTERs written in Core) and update the Table definitions above to match.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_initial_schema,
+    _v2_community,
 ]
 
 

@@ -13,6 +13,12 @@ a ``t`` (line type) field:
     last line of a response; a response without it was truncated
 ``{"t":"error","code":CODE,"message":TEXT}``
     the server failed after streaming began
+``{"t":"op","op_id":ID,"result":R,"reason":CODE|null,"message":TEXT|null,"entity":{...}|null,
+"current":{...}|null}``
+    the result of one op the client sent (community writes); these come first
+
+Streams are ``catalog`` and the community streams ``directory``, ``assoc:<id>`` and
+``user:<id>`` (see :mod:`protocol.community` for their kinds and for ops).
 
 Validation here never trusts the server: every field is type- and size-checked and a
 violation raises :class:`ProtocolError` with a plain-words message.
@@ -28,6 +34,8 @@ from typing import Any
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 CATALOG_STREAM = "catalog"
+# The fixed public streams (listed by /hello). Community stream names (``directory``,
+# ``assoc:<id>``, ``user:<id>``) are recognised by is_stream_name().
 KNOWN_STREAMS = frozenset({CATALOG_STREAM})
 
 KIND_COLLECTION = "collection"
@@ -67,6 +75,16 @@ class ProtocolError(Exception):
     """The other side sent something that breaks the protocol. The message is for people."""
 
 
+class PortalFailure(ProtocolError):
+    """An ``error`` line: the portal failed after its answer began. Not the client's fault
+    and usually passing: keep the pages applied so far and sync again later."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"the portal reported an error: {message}")
+        self.code = code
+        self.portal_message = message
+
+
 @dataclass(frozen=True, slots=True)
 class Rec:
     stream: str
@@ -98,7 +116,21 @@ class End:
     cursors: dict[str, int]
 
 
-Line = Rec | Tombstone | PageEnd | End
+@dataclass(frozen=True, slots=True)
+class OpResult:
+    """The portal's answer to one op: ``result`` is applied, duplicate, conflict or rejected;
+    ``entity`` is ``{"kind", "id", "version"}`` of what the op made or touched; ``current`` is
+    the server's record ``d`` when the op conflicted (to show both sides)."""
+
+    op_id: str
+    result: str
+    reason: str | None
+    message: str | None
+    entity: dict[str, Any] | None
+    current: dict[str, Any] | None
+
+
+Line = Rec | Tombstone | PageEnd | End | OpResult
 
 
 def _fail(msg: str) -> ProtocolError:
@@ -139,10 +171,62 @@ def _str_list(value: Any, what: str, limit: int = MAX_SHORT) -> list[str]:
     return [_str(v, f"{what}[{i}]", limit) for i, v in enumerate(value)]
 
 
+def _known(value: Any, names: Any) -> bool:
+    """Membership that a hostile value cannot crash (a list or object is unhashable)."""
+    return isinstance(value, str) and value in names
+
+
+def is_stream_name(value: Any) -> bool:
+    """``catalog``, ``directory``, ``assoc:<id>`` or ``user:<id>`` (at most 50 characters)."""
+    from protocol.community import stream_family  # late: community builds on this module
+
+    return stream_family(value) is not None
+
+
 def _stream(value: Any) -> str:
-    if value not in KNOWN_STREAMS:
+    if not is_stream_name(value):
         raise _fail(f"unknown stream {value!r:.60}")
     return value
+
+
+def _kind_validator(stream: str, kind: Any) -> Any:
+    """The validator of ``kind`` in ``stream``; a kind the stream does not carry is an error."""
+    from protocol.community import STREAM_KINDS, stream_family
+
+    family = stream_family(stream)
+    kinds = VALIDATORS if family == CATALOG_STREAM else STREAM_KINDS.get(family or "", {})
+    if not _known(kind, kinds):
+        raise _fail(f"unknown record kind {kind!r:.40} in stream {stream!r:.60}")
+    return kinds[kind]
+
+
+def _op_result(obj: dict[str, Any]) -> OpResult:
+    from protocol.community import COMMUNITY_VALIDATORS, OP_RESULTS, client_id
+
+    op_id = client_id(obj.get("op_id"), "op result op_id")
+    result = obj.get("result")
+    if not _known(result, OP_RESULTS):
+        raise _fail(f"unknown op result {result!r:.40}")
+    reason = obj.get("reason")
+    if reason is not None:
+        reason = _str(reason, "op result reason", 40, empty=False)
+    message = obj.get("message")
+    if message is not None:
+        message = _str(message, "op result message", 2000)
+    entity = obj.get("entity")
+    if entity is not None:
+        if not isinstance(entity, dict) or not _known(entity.get("kind"), COMMUNITY_VALIDATORS):
+            raise _fail("op result entity must name a community kind")
+        entity = {"kind": entity["kind"], "id": _id(entity.get("id"), "op result entity id"),
+                  "version": _int(entity.get("version"), "op result entity version", 1)}
+    current = obj.get("current")
+    if current is not None:
+        if entity is None:
+            raise _fail("an op result carries current data without naming its entity")
+        current = COMMUNITY_VALIDATORS[entity["kind"]](current)
+    if result == "rejected" and reason is None:
+        raise _fail(f"op {op_id} was rejected without a reason")
+    return OpResult(op_id, result, reason, message, entity, current)
 
 
 def validate_file(d: Any, what: str = "file") -> dict[str, Any]:
@@ -166,7 +250,7 @@ def validate_collection(d: Any) -> dict[str, Any]:
     if not isinstance(d, dict):
         raise _fail("collection data must be an object")
     kind = d.get("kind")
-    if kind not in COLLECTION_KINDS:
+    if not _known(kind, COLLECTION_KINDS):
         raise _fail(f"collection kind {kind!r:.40} is unknown")
     return {
         "id": _id(d.get("id"), "collection.id"),
@@ -185,7 +269,7 @@ def validate_resource(d: Any) -> dict[str, Any]:
     if not isinstance(d, dict):
         raise _fail("resource data must be an object")
     rtype = d.get("type")
-    if rtype not in RESOURCE_TYPES:
+    if not _known(rtype, RESOURCE_TYPES):
         raise _fail(f"resource type {rtype!r:.40} is unknown")
     grades = d.get("grades")
     if not isinstance(grades, list) or len(grades) > 11:
@@ -240,19 +324,18 @@ def parse_line(raw: bytes | str) -> Line:
     if t == "rec":
         stream = _stream(obj.get("s"))
         kind = obj.get("k")
-        if kind not in VALIDATORS:
-            raise _fail(f"unknown record kind {kind!r:.40}")
+        validator = _kind_validator(stream, kind)
         rid = _id(obj.get("id"), "record id")
         version = _int(obj.get("v"), "record version", 1)
-        data = VALIDATORS[kind](obj.get("d"))
+        data = validator(obj.get("d"))
         if data["id"] != rid or data["version"] != version:
             raise _fail(f"record {rid} disagrees with its own data about id or version")
         return Rec(stream, kind, rid, version, _int(obj.get("seq"), "record seq", 1), data)
     if t == "del":
+        stream = _stream(obj.get("s"))
         kind = obj.get("k")
-        if kind not in VALIDATORS:
-            raise _fail(f"unknown record kind {kind!r:.40}")
-        return Tombstone(_stream(obj.get("s")), kind, _id(obj.get("id"), "tombstone id"),
+        _kind_validator(stream, kind)
+        return Tombstone(stream, kind, _id(obj.get("id"), "tombstone id"),
                          _int(obj.get("seq"), "tombstone seq", 1))
     if t == "page":
         return PageEnd(_stream(obj.get("s")), _int(obj.get("cursor"), "page cursor"),
@@ -265,8 +348,10 @@ def parse_line(raw: bytes | str) -> Line:
         if not isinstance(more, bool):
             raise _fail("end line must say whether there is more")
         return End(more, {_stream(k): _int(v, "end cursor") for k, v in cursors.items()})
+    if t == "op":
+        return _op_result(obj)
     if t == "error":
-        raise _fail(f"the portal reported an error: {str(obj.get('message'))[:300]}")
+        raise PortalFailure(str(obj.get("code"))[:40], str(obj.get("message"))[:300])
     raise _fail(f"unknown line type {t!r:.40}")
 
 
@@ -286,6 +371,13 @@ def del_line(stream: str, kind: str, entity_id: str, seq: int) -> dict[str, Any]
 
 def page_line(stream: str, cursor: int, count: int) -> dict[str, Any]:
     return {"t": "page", "s": stream, "cursor": cursor, "n": count}
+
+
+def op_line(op_id: str, result: str, *, reason: str | None = None,
+            message: str | None = None, entity: dict[str, Any] | None = None,
+            current: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"t": "op", "op_id": op_id, "result": result, "reason": reason, "message": message,
+            "entity": entity, "current": current}
 
 
 def end_line(more: bool, cursors: dict[str, int]) -> dict[str, Any]:

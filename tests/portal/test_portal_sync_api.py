@@ -43,7 +43,7 @@ def test_hello_describes_the_portal_streams_and_snapshot(store, client):
     hello = client.get("/api/v1/hello").json()
     assert hello == {
         "protocol": 1, "portal_id": store.portal_id, "name": "Okno portal",
-        "capabilities": ["zstd", "gzip", "snapshot", "range"],
+        "capabilities": ["zstd", "gzip", "snapshot", "range", "community"],
         "streams": {"catalog": {"head": 3, "horizon": 0}},
         "snapshot": {"url": f"/api/v1/snapshots/{info.name}", "cursor": 3,
                      "size": info.size, "sha256": info.sha256, "records": 3},
