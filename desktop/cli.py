@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.add_argument("--retries", type=int, default=5,
                    help="attempts per request before giving up (default 5)")
+    _transfer_options(s)
+    s.add_argument("--page-bytes", type=int, default=None, help=argparse.SUPPRESS)
+    s.add_argument("--no-snapshot", action="store_true", help=argparse.SUPPRESS)
     st = sub.add_parser("status", help="show cursors, counts, last sync, pending downloads")
     st.add_argument("--json", action="store_true")
     se = sub.add_parser("search", help="search the local library (works offline)")
@@ -44,8 +48,31 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("--json", action="store_true")
     d = sub.add_parser("download", help="download a resource's files now")
     d.add_argument("resource_id")
+    d.add_argument("--retries", type=int, default=5,
+                   help="attempts per request before giving up (default 5)")
+    _transfer_options(d)
     sub.add_parser("sample", help="load the sample library shipped with Okno")
     return p
+
+
+def _transfer_options(p: argparse.ArgumentParser) -> None:
+    """Advanced knobs for administrators and fault-injection tests (hidden from --help)."""
+    p.add_argument("--stall-timeout", type=float, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--retry-delay", type=float, default=None, help=argparse.SUPPRESS)
+
+
+def _policy(args: argparse.Namespace) -> Any:
+    from desktop.sync.http import RetryPolicy
+
+    policy = RetryPolicy(attempts=max(1, args.retries))
+    if args.retry_delay is not None:
+        policy.base_delay = max(0.0, args.retry_delay)
+        policy.max_delay = max(policy.base_delay, policy.base_delay * 8)
+    return policy
+
+
+def _stall(args: argparse.Namespace) -> dict[str, float]:
+    return {} if args.stall_timeout is None else {"stall_timeout": max(0.1, args.stall_timeout)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,11 +84,31 @@ def main(argv: list[str] | None = None) -> int:
 
         extra = ["--self-test"] if getattr(args, "self_test", False) else []
         return run(extra, args.data, args.portal)
+    from desktop.store.errors import StoreError
+
     try:
         return _COMMANDS[command](args, paths)
     except KeyboardInterrupt:
         print("Interrupted; everything completed so far is saved.", file=sys.stderr)
         return 130
+    except StoreError as exc:
+        print(f"okno: {exc}", file=sys.stderr)
+        return 1
+    except (sqlite3.Error, OSError) as exc:
+        print(f"okno: {_local_error(exc, paths)}", file=sys.stderr)
+        return 1
+
+
+def _local_error(exc: BaseException, paths: Paths) -> str:
+    """A local database or disk failure in plain words (a full disk above all)."""
+    from desktop.sync.engine import database_error
+    from desktop.sync.http import disk_error
+
+    if isinstance(exc, sqlite3.Error):
+        return str(database_error(exc, paths))
+    if isinstance(exc, OSError):
+        return str(disk_error(exc, paths.data))
+    return str(exc)
 
 
 def _open_store(paths: Paths) -> Any:
@@ -79,10 +126,18 @@ def _human_bytes(n: float) -> str:
     return f"{n:.1f} GB"
 
 
+def _record_sync(store: Any, record: Any) -> None:
+    """History is a convenience: failing to write it (say, on a full disk) must not hide
+    the sync's own result or message."""
+    try:
+        store.record_sync(record)
+    except sqlite3.Error:
+        pass
+
+
 def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
     from desktop.store.types import SyncRecord
     from desktop.sync.engine import SyncError, SyncProgress, sync_catalog
-    from desktop.sync.http import RetryPolicy
 
     portal = resolve_portal_url(args.portal)
     store = _open_store(paths)
@@ -106,19 +161,21 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     try:
         result = sync_catalog(store, portal, paths=paths, progress=progress,
-                              files=not args.no_files,
-                              policy=RetryPolicy(attempts=max(1, args.retries)))
+                              files=not args.no_files, policy=_policy(args),
+                              use_snapshot=not args.no_snapshot, page_bytes=args.page_bytes,
+                              **_stall(args))
     except SyncError as exc:
         if tty:
             print(file=sys.stderr)
-        store.record_sync(SyncRecord(started, datetime.now(UTC).isoformat(timespec="seconds"),
-                                     False, message=str(exc)))
+        _record_sync(store, SyncRecord(started,
+                                       datetime.now(UTC).isoformat(timespec="seconds"),
+                                       False, message=str(exc)))
         print(f"Sync failed: {exc}", file=sys.stderr)
         store.close()
         return 1
     if tty:
         print(file=sys.stderr)
-    store.record_sync(SyncRecord(
+    _record_sync(store, SyncRecord(
         started, datetime.now(UTC).isoformat(timespec="seconds"), True, result.records,
         result.bytes_wire, result.round_trips, "ok",
         {"snapshot": result.snapshot_used, "pages": result.pages}))
@@ -195,7 +252,10 @@ def cmd_download(args: argparse.Namespace, paths: Paths) -> int:
         return 2
     store.enqueue_resource_files(args.resource_id)
     try:
-        Downloader(store, resolve_portal_url(args.portal), paths.files).run()
+        Downloader(store, resolve_portal_url(args.portal), paths.files, policy=_policy(args),
+                   on_wait=lambda why, s: print(f"waiting: {why} Retrying in {s:.0f} s.",
+                                                file=sys.stderr, flush=True),
+                   **_stall(args)).run()
     except SyncError as exc:
         print(f"Download failed: {exc}", file=sys.stderr)
         store.close()

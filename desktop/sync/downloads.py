@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import shutil
+import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable
@@ -27,12 +28,17 @@ from desktop.sync.http import (
     CONNECT_TIMEOUT,
     STALL_TIMEOUT,
     CancelToken,
+    InsufficientSpace,
     RetryPolicy,
     SyncCancelled,
     SyncError,
+    check_content_range,
+    disk_error,
     error_from_response,
+    iter_raw,
     network_error,
     new_session,
+    stream_error,
     with_retries,
 )
 from protocol.wire import API_PREFIX, SHA256_RE
@@ -41,8 +47,8 @@ CHUNK = 64 * 1024
 SPACE_MARGIN = 50 * 1024 * 1024  # never fill the disk to the last byte
 
 
-class InsufficientSpace(SyncError):
-    pass
+__all__ = ["Downloader", "DownloadProgress", "InsufficientSpace", "cache_relpath",
+           "check_free_space", "open_copy", "safe_display_name", "sha256_file"]
 
 
 @dataclass(slots=True)
@@ -122,7 +128,8 @@ class Downloader:
                  session: requests.Session | None = None, rate_limit_bps: int | None = None,
                  progress: Callable[[DownloadProgress], None] | None = None,
                  cancel: CancelToken | None = None, policy: RetryPolicy | None = None,
-                 max_items: int = 100_000) -> None:
+                 max_items: int = 100_000, stall_timeout: float = STALL_TIMEOUT,
+                 on_wait: Callable[[str, float], None] | None = None) -> None:
         self.store = store
         self.url = portal_url.rstrip("/")
         self.files_dir = files_dir
@@ -132,6 +139,8 @@ class Downloader:
         self.cancel = cancel or CancelToken()
         self.policy = policy or RetryPolicy()
         self.max_items = max_items
+        self.stall_timeout = stall_timeout
+        self.on_wait = on_wait  # (plain-words reason, seconds) before each retry
         self.bytes_wire = 0
 
     def run(self) -> Changes:
@@ -149,8 +158,11 @@ class Downloader:
                 changes = changes | self.store.update_download(item.sha256, state="queued")
                 raise
             except InsufficientSpace as exc:
-                changes = changes | self.store.update_download(item.sha256, state="failed",
-                                                               error=str(exc))
+                try:
+                    changes = changes | self.store.update_download(item.sha256, state="failed",
+                                                                   error=str(exc))
+                except sqlite3.Error:
+                    pass  # the database shares the full disk; the clear message matters more
                 raise
             except SyncError as exc:
                 changes = changes | self.store.update_download(item.sha256, state="failed",
@@ -162,22 +174,28 @@ class Downloader:
         final = self.files_dir / rel
         if final.exists() and sha256_file(final) == item.sha256:
             return self.store.mark_file_cached(item.sha256, final.stat().st_size, rel)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise disk_error(exc, self.files_dir) from None
         part = final.with_name(final.name + ".part")
         have = part.stat().st_size if part.exists() else 0
         check_free_space(self.files_dir, max(0, item.size - have))
         self.store.update_download(item.sha256, state="downloading", bytes_done=have)
         for attempt in range(2):  # a hash mismatch earns one fresh download, then fails
             with_retries(lambda: self._fetch(item, part), policy=self.policy,
-                         cancel=self.cancel)
+                         cancel=self.cancel, on_wait=self.on_wait)
             if sha256_file(part) == item.sha256:
                 break
             part.unlink()
             if attempt == 1:
                 raise SyncError(f"The file “{item.name}” arrived damaged twice (checksum "
                                 "mismatch); it was discarded.")
-        os.replace(part, final)
-        _fsync_dir(final.parent)
+        try:
+            os.replace(part, final)
+            _fsync_dir(final.parent)
+        except OSError as exc:
+            raise disk_error(exc, self.files_dir) from None
         return self.store.mark_file_cached(item.sha256, final.stat().st_size, rel)
 
     def _fetch(self, item: DownloadItem, part: Path) -> None:
@@ -190,9 +208,10 @@ class Downloader:
                 return
         headers = {"Range": f"bytes={have}-", "If-Range": f'"{item.sha256}"'} if have else {}
         url = f"{self.url}{API_PREFIX}/blobs/{item.sha256}"
+        what = f"the file “{item.name}”"
         try:
             resp = self.session.get(url, headers=headers, stream=True,
-                                    timeout=(CONNECT_TIMEOUT, STALL_TIMEOUT))
+                                    timeout=(CONNECT_TIMEOUT, self.stall_timeout))
         except requests.RequestException as exc:
             raise network_error(exc, self.url) from None
         with resp:
@@ -204,17 +223,43 @@ class Downloader:
                                 retryable=True)
             elif resp.status_code != 206:
                 raise error_from_response(resp, f"file “{item.name}”")
+            elif not have:
+                raise SyncError(f"The portal sent part of {what} when the whole file was "
+                                "asked for.", retryable=True)
+            else:
+                try:
+                    check_content_range(resp.headers.get("Content-Range"), have, item.size,
+                                        what)
+                except SyncError:
+                    part.unlink(missing_ok=True)  # the next attempt asks for the whole file
+                    raise
             limiter = _RateLimiter(self.rate_limit_bps, self.cancel)
             started, base = time.monotonic(), have
             last_report = 0.0
-            with open(part, "r+b" if have else "wb") as fh:
-                fh.seek(have)
-                fh.truncate()
+            try:
+                fh = open(part, "r+b" if have else "wb")  # closed by the with below
+            except OSError as exc:
+                raise disk_error(exc, self.files_dir) from None
+            with fh:
                 try:
-                    for chunk in resp.raw.stream(CHUNK, decode_content=False):
+                    fh.seek(have)
+                    fh.truncate()
+                    chunks = iter_raw(resp, CHUNK)
+                    while True:
+                        try:
+                            chunk = next(chunks, None)
+                        except requests.RequestException as exc:
+                            raise network_error(exc, self.url) from None
+                        except Exception as exc:
+                            err = stream_error(exc, f"the download of {what}")
+                            if err is None:
+                                raise
+                            raise err from None
+                        if chunk is None:
+                            break
                         if have + len(chunk) > item.size:
-                            raise SyncError(f"The portal sent more data than the file “"
-                                            f"{item.name}” should have.")
+                            raise SyncError(f"The portal sent more data than {what} should "
+                                            "have.")
                         fh.write(chunk)
                         have += len(chunk)
                         self.bytes_wire += len(chunk)
@@ -224,19 +269,22 @@ class Downloader:
                             last_report = now
                             self._report(item, have, base, started)
                         self.cancel.check()
-                except (requests.RequestException, OSError) as exc:
-                    raise network_error(exc, self.url) from None
-                except Exception as exc:
-                    if exc.__class__.__module__.startswith("urllib3"):
-                        raise SyncError("The connection was cut during a download.",
-                                        retryable=True) from None
-                    raise
-                finally:
                     fh.flush()
                     os.fsync(fh.fileno())
-                    self.store.update_download(item.sha256, bytes_done=have)
+                except OSError as exc:
+                    raise disk_error(exc, self.files_dir) from None
+                finally:
+                    self._save_progress(item, part)
         if have < item.size:
             raise SyncError("The download was interrupted.", retryable=True)
+
+    def _save_progress(self, item: DownloadItem, part: Path) -> None:
+        """Record how much of the file is on disk (what a resume will start from)."""
+        try:
+            done = part.stat().st_size if part.exists() else 0
+            self.store.update_download(item.sha256, bytes_done=min(done, item.size))
+        except (OSError, sqlite3.Error):
+            pass  # progress is a hint; the .part file itself is the truth
 
     def _report(self, item: DownloadItem, have: int, base: int, started: float) -> None:
         if not self.progress:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -19,27 +21,35 @@ from typing import Any
 import requests
 
 from desktop.paths import Paths
+from desktop.store.errors import StoreError
 from desktop.store.types import Changes
-from desktop.sync.downloads import sha256_file
+from desktop.sync.downloads import check_free_space, sha256_file
 from desktop.sync.http import (
     CONNECT_TIMEOUT,
     STALL_TIMEOUT,
     CancelToken,
+    InsufficientSpace,
     RetryPolicy,
     SyncCancelled,
     SyncError,
+    check_content_range,
+    disk_error,
     error_from_response,
+    iter_raw,
     network_error,
     new_session,
+    stream_error,
     with_retries,
 )
 from protocol.compression import StreamDecompressor
 from protocol.wire import (
     API_PREFIX,
     CATALOG_STREAM,
+    MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     End,
     PageEnd,
+    PortalFailure,
     ProtocolError,
     Rec,
     Tombstone,
@@ -47,11 +57,12 @@ from protocol.wire import (
 )
 
 __all__ = [
-    "CancelToken", "SyncCancelled", "SyncError", "SyncProgress", "SyncResult",
-    "hello", "sync_catalog",
+    "CancelToken", "InsufficientSpace", "SyncCancelled", "SyncError", "SyncProgress",
+    "SyncResult", "hello", "sync_catalog",
 ]
 
 CHUNK = 64 * 1024
+PORTAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$")
 MAX_ROUNDS = 10_000  # "more" loops are bounded even against a portal that never says done
 
 
@@ -95,7 +106,7 @@ def hello(portal_url: str, *, session: requests.Session | None = None,
         raise error_from_response(resp, "hello")
     try:
         info = resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         raise SyncError("The portal's greeting is not valid JSON: is this an Okno portal?") \
             from None
     if not isinstance(info, dict) or not isinstance(info.get("protocol"), int):
@@ -103,8 +114,9 @@ def hello(portal_url: str, *, session: requests.Session | None = None,
     if info["protocol"] != PROTOCOL_VERSION:
         raise SyncError(f"The portal speaks protocol version {info['protocol']}, this Okno "
                         f"speaks {PROTOCOL_VERSION}. Update Okno or the portal.")
-    if not isinstance(info.get("portal_id"), str):
-        raise SyncError("The portal's greeting has no portal id.")
+    pid = info.get("portal_id")
+    if not isinstance(pid, str) or not PORTAL_ID_RE.match(pid):
+        raise SyncError("The portal's greeting has no valid portal id.")
     return info
 
 
@@ -133,6 +145,9 @@ class _Run:
         self.phase = "changes"
         self.use_snapshot = True
         self.page_bytes: int | None = None
+        self.stall_timeout = STALL_TIMEOUT
+        self.cut_reason: SyncError | None = None
+        self.streams = frozenset({CATALOG_STREAM})  # the streams this sync asks for
 
     # -- progress ---------------------------------------------------------------------
     def report(self, message: str = "") -> None:
@@ -155,6 +170,11 @@ class _Run:
             if not raw.strip():
                 continue
             line = parse_line(raw)
+            if isinstance(line, Rec | Tombstone | PageEnd) and line.stream not in self.streams:
+                # A known stream, but not one this sync asked for (say another association's
+                # forum): never store what the user did not subscribe to.
+                raise ProtocolError(f"the portal sent data of the stream {line.stream!r:.60}, "
+                                    "which this sync did not ask for")
             if isinstance(line, Rec | Tombstone):
                 items.append(line)
             elif isinstance(line, PageEnd):
@@ -231,12 +251,14 @@ class _Run:
         if have > size:
             part.unlink()
             have = 0
+        if have < size:
+            check_free_space(path.parent, size - have)
         headers = {"Range": f"bytes={have}-", "If-Range": f'"{sha}"'} if have else {}
         if have < size:
             url = f"{self.url}{url_path}" if url_path.startswith("/") else url_path
             try:
                 resp = self.session.get(url, headers=headers, stream=True,
-                                        timeout=(CONNECT_TIMEOUT, STALL_TIMEOUT))
+                                        timeout=(CONNECT_TIMEOUT, self.stall_timeout))
             except requests.RequestException as exc:
                 raise network_error(exc, self.url) from None
             self.meter.round_trips += 1
@@ -251,25 +273,17 @@ class _Run:
                                     retryable=True)
                 elif resp.status_code != 206:
                     raise error_from_response(resp, "snapshot")
-                with open(part, "r+b" if have else "wb") as fh:
-                    fh.seek(have)
-                    fh.truncate()
+                elif not have:
+                    raise SyncError("The portal sent part of the snapshot when the whole file "
+                                    "was asked for.", retryable=True)
+                else:
                     try:
-                        for chunk in resp.raw.stream(CHUNK, decode_content=False):
-                            fh.write(chunk)
-                            self.meter.bytes += len(chunk)
-                            self.report("Downloading the library snapshot")
-                            self.cancel.check()
-                    except (requests.RequestException, OSError) as exc:
-                        fh.flush()
-                        raise network_error(exc, self.url) from None
-                    except Exception as exc:  # urllib3 protocol errors on a cut connection
-                        if exc.__class__.__module__.startswith("urllib3"):
-                            raise SyncError("The connection was cut during the snapshot "
-                                            "download.", retryable=True) from None
+                        check_content_range(resp.headers.get("Content-Range"), have, size,
+                                            "the library snapshot")
+                    except SyncError:
+                        part.unlink(missing_ok=True)
                         raise
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                self._write_body(resp, part, have, size)
         if part.stat().st_size < size:
             raise SyncError("The snapshot download was interrupted.", retryable=True)
         if sha256_file(part) != sha:
@@ -277,6 +291,48 @@ class _Run:
             raise SyncError("The downloaded snapshot is damaged (checksum mismatch); it will "
                             "be downloaded again.", retryable=True)
         os.replace(part, path)
+
+    def _write_body(self, resp: requests.Response, part: Path, have: int, size: int) -> None:
+        """Append the response body to ``part`` from offset ``have``; a read problem is a
+        (retryable) network error, a write problem a disk error."""
+        try:
+            fh = open(part, "r+b" if have else "wb")  # closed by the with below
+        except OSError as exc:
+            raise disk_error(exc, self.paths.data) from None
+        with fh:
+            try:
+                fh.seek(have)
+                fh.truncate()
+                chunks = iter_raw(resp, CHUNK)
+                while True:
+                    try:
+                        chunk = next(chunks, None)
+                    except requests.RequestException as exc:
+                        raise network_error(exc, self.url) from None
+                    except Exception as exc:
+                        err = stream_error(exc, "the snapshot download")
+                        if err is None:
+                            raise
+                        raise err from None
+                    if chunk is None:
+                        break
+                    if have + len(chunk) > size:
+                        part.unlink(missing_ok=True)
+                        raise SyncError("The portal sent more snapshot data than announced.",
+                                        retryable=True)
+                    fh.write(chunk)
+                    have += len(chunk)
+                    self.meter.bytes += len(chunk)
+                    self.report("Downloading the library snapshot")
+                    self.cancel.check()
+            except OSError as exc:
+                raise disk_error(exc, self.paths.data) from None
+            finally:
+                try:
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                except OSError:
+                    pass
 
     # -- change log -------------------------------------------------------------------
     def follow_changes(self, portal_id: str) -> None:
@@ -301,7 +357,7 @@ class _Run:
         try:
             resp = self.session.post(f"{self.url}{API_PREFIX}/sync", data=body,
                                      headers=headers, stream=True,
-                                     timeout=(CONNECT_TIMEOUT, STALL_TIMEOUT))
+                                     timeout=(CONNECT_TIMEOUT, self.stall_timeout))
         except requests.RequestException as exc:
             raise network_error(exc, self.url) from None
         self.meter.round_trips += 1
@@ -320,9 +376,20 @@ class _Run:
             except ValueError as exc:
                 raise SyncError(f"The portal answered in an unknown encoding ({exc}).") \
                     from None
-            end = self.apply_lines(self._body_lines(resp, decoder), portal_id,
-                                   skip_applied=False)
+            try:
+                end = self.apply_lines(self._body_lines(resp, decoder), portal_id,
+                                       skip_applied=False)
+            except PortalFailure as exc:
+                raise SyncError(f"The portal failed while sending changes (it said: "
+                                f"{exc.portal_message}); what arrived completely is saved and "
+                                "the sync continues from there.", retryable=True) from None
         if end is None:
+            why = self.cut_reason
+            self.cut_reason = None
+            if why is not None and "stalled" in str(why):
+                raise SyncError("The connection stalled in the middle of the data; what "
+                                "arrived completely is saved and the sync continues from "
+                                "there.", retryable=True)
             raise SyncError("The connection was cut in the middle of the data; what arrived "
                             "completely is saved and the sync continues from there.",
                             retryable=True)
@@ -332,26 +399,49 @@ class _Run:
 
     def _body_lines(self, resp: requests.Response, decoder: StreamDecompressor
                     ) -> Iterator[bytes]:
+        """Complete lines of the body as they arrive. A cut connection (or a stall) ends
+        the iteration early; the caller then sees no End line. A trailing piece without its
+        newline is the torn end of a truncated response, never a line: it is dropped."""
         buf = b""
-        try:
-            for chunk in resp.raw.stream(CHUNK, decode_content=False):
-                self.meter.bytes += len(chunk)
-                try:
-                    buf += decoder.decompress(chunk)
-                except Exception:
-                    raise ProtocolError("the portal's compressed data is corrupt") from None
-                *lines, buf = buf.split(b"\n")
-                yield from lines
-        except ProtocolError:
-            raise
-        except (requests.RequestException, OSError) as exc:
-            raise network_error(exc, self.url) from None
-        except Exception as exc:
-            if exc.__class__.__module__.startswith("urllib3"):
-                return  # a cut connection: the caller sees no End line
-            raise
-        if buf.strip():
-            yield buf
+        chunks = iter_raw(resp, CHUNK)
+        while True:
+            try:
+                chunk = next(chunks, None)
+            except (requests.RequestException, OSError) as exc:
+                self.cut_reason = network_error(exc, self.url)
+                return
+            except Exception as exc:
+                err = stream_error(exc, "the transfer of changes")
+                if err is None:
+                    raise
+                self.cut_reason = err
+                return
+            if chunk is None:
+                return
+            self.meter.bytes += len(chunk)
+            try:
+                buf += decoder.decompress(chunk)
+            except Exception:
+                raise ProtocolError("the portal's compressed data is corrupt") from None
+            *lines, buf = buf.split(b"\n")
+            if len(buf) > MAX_LINE_BYTES:  # never buffer an endless line from a hostile peer
+                raise ProtocolError(f"a line exceeds the {MAX_LINE_BYTES}-byte limit")
+            yield from lines
+
+SQLITE_FULL = 13
+
+
+def database_error(exc: sqlite3.Error, paths: Paths) -> SyncError:
+    """A failed write to the local database, in plain words. The transaction was rolled
+    back, so the replica is as it was after the last complete page."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if (code is not None and code & 0xFF == SQLITE_FULL) or "disk is full" in str(exc):
+        return InsufficientSpace(
+            f"Not enough disk space: the disk holding the data folder {paths.data} is full. "
+            "The library is intact up to the last complete page; free some space and sync "
+            "again to continue.")
+    return SyncError(f"The local library database could not be written ({exc}). The "
+                     "library is intact up to the last complete page.")
 
 
 class _ResyncNeeded(SyncError):
@@ -381,17 +471,24 @@ def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
                  progress: ProgressFn | None = None, cancel: CancelToken | None = None,
                  files: bool = False, policy: RetryPolicy | None = None,
                  rate_limit_bps: int | None = None, use_snapshot: bool = True,
-                 page_bytes: int | None = None) -> SyncResult:
+                 page_bytes: int | None = None,
+                 stall_timeout: float = STALL_TIMEOUT) -> SyncResult:
     """Bring the local catalog up to date with the portal; optionally fetch queued files.
 
-    Raises SyncError (plain words) or SyncCancelled. Whatever was applied stays applied.
+    Raises SyncError (plain words; ``InsufficientSpace`` for a full disk) or SyncCancelled.
+    Whatever was applied stays applied. ``stall_timeout`` is how long a transfer may
+    deliver no byte before it counts as stalled and is retried.
     """
     started = time.monotonic()
-    paths.ensure()
+    try:
+        paths.ensure()
+    except OSError as exc:
+        raise disk_error(exc, paths.data) from None
     run = _Run(store, portal_url.rstrip("/"), paths, session or new_session(), progress,
                cancel or CancelToken(), policy or RetryPolicy())
     run.use_snapshot = use_snapshot
     run.page_bytes = page_bytes
+    run.stall_timeout = stall_timeout
     try:
         portal_id = store.portal_id()
         if portal_id is None or store.cursor(CATALOG_STREAM) == 0:
@@ -403,23 +500,46 @@ def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
             run.result.changes = run.result.changes | Changes(catalog=True)
             portal_id = _start_fresh(run)
             run.follow_changes(portal_id)
+        _remove_leftover_snapshots(paths)
         if files:
             from desktop.sync.downloads import Downloader
 
             run.phase = "files"
             run.report("Downloading queued files")
             dl = Downloader(store, run.url, paths.files, session=run.session,
-                            cancel=run.cancel, rate_limit_bps=rate_limit_bps)
+                            cancel=run.cancel, rate_limit_bps=rate_limit_bps,
+                            policy=run.policy, stall_timeout=stall_timeout,
+                            on_wait=run.on_wait)
             run.result.changes = run.result.changes | dl.run()
     except ProtocolError as exc:
         raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
                         "the faulty part was saved.") from None
+    except StoreError as exc:
+        raise SyncError(f"The local library refused the portal's data: {exc}. Nothing from "
+                        "the faulty part was saved.") from None
+    except sqlite3.Error as exc:
+        raise database_error(exc, paths) from None
+    except OSError as exc:
+        raise disk_error(exc, paths.data) from None
     finally:
         run.result.bytes_wire = run.meter.bytes
         run.result.seconds = time.monotonic() - started
     run.phase = "done"
     run.report()
     return run.result
+
+
+def _remove_leftover_snapshots(paths: Paths) -> None:
+    """A caught-up replica never needs a snapshot again (until a resync): drop the files and
+    partial downloads a crash between download and apply may have left behind."""
+    try:
+        leftovers = [p for p in paths.snapshots.iterdir()
+                     if p.is_file() and (p.name.endswith(".ndjson.zst")
+                                         or p.name.endswith(".ndjson.zst.part"))]
+    except OSError:
+        return
+    for p in leftovers:
+        p.unlink(missing_ok=True)
 
 
 def apply_snapshot_file(store: Any, path: Path, portal_id: str) -> SyncResult:
@@ -454,4 +574,5 @@ def _start_fresh(run: _Run) -> str:
         run.result.changes = run.result.changes | Changes(catalog=True)
     if run.store.cursor(CATALOG_STREAM) == 0 and run.use_snapshot:
         run.first_sync_from_snapshot(info)
+    run.phase = "changes"  # progress must not say "hello" while pages are applied
     return portal_id

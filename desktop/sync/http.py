@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import email.utils
+import errno
 import random
+import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -32,6 +34,10 @@ class SyncError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+
+
+class InsufficientSpace(SyncError):
+    """The disk is full (or would be): not retryable until someone frees space."""
 
 
 class SyncCancelled(SyncError):
@@ -68,22 +74,39 @@ def new_session() -> requests.Session:
     return s
 
 
-def parse_retry_after(value: str | None) -> float | None:
+def _http_date(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value.strip()).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def parse_retry_after(value: str | None, server_date: str | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or HTTP date).
+
+    An HTTP date is measured against the response's own ``Date`` header (the server's
+    clock) when there is one: a client clock set years off must not turn "retry at 12:00:05"
+    into no wait at all or into the maximum wait.
 
     >>> parse_retry_after("7")
     7.0
+    >>> parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", "Wed, 21 Oct 2015 07:28:00 GMT")
+    30.0
     """
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
         return min(float(value), MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = _http_date(value)
+    if when is None:
         return None
-    return max(0.0, min(when.timestamp() - time.time(), MAX_RETRY_AFTER))
+    now = _http_date(server_date)
+    if now is None:
+        now = time.time()
+    return max(0.0, min(when - now, MAX_RETRY_AFTER))
 
 
 def error_from_response(resp: requests.Response, what: str) -> SyncError:
@@ -93,9 +116,9 @@ def error_from_response(resp: requests.Response, what: str) -> SyncError:
         body = resp.json()
         if isinstance(body, dict) and isinstance(body.get("error"), dict):
             message = str(body["error"].get("message", ""))[:300]
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
-    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+    retry_after = parse_retry_after(resp.headers.get("Retry-After"), resp.headers.get("Date"))
     if resp.status_code in (429, 503):
         text = f"The portal is busy and asked to try again later ({what})."
     elif resp.status_code >= 500:
@@ -124,6 +147,68 @@ def network_error(exc: Exception, url: str) -> SyncError:
         return SyncError("The connection was cut in the middle of a transfer.", retryable=True)
     return SyncError(f"Network error talking to the portal: {exc.__class__.__name__}.",
                      retryable=True)
+
+
+_NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def disk_error(exc: OSError, where: object) -> SyncError:
+    """A local write failed: say so plainly (never as a network problem)."""
+    if exc.errno in _NO_SPACE:
+        return InsufficientSpace(
+            f"Not enough disk space: the disk holding {where} is full. Free some space (or "
+            "choose another data folder) and try again; what was completed is kept.")
+    return SyncError(f"Cannot write to {where}: {exc.strerror or exc}.")
+
+
+def stream_error(exc: BaseException, what: str) -> SyncError | None:
+    """Classify an exception raised while reading a response body (urllib3 raises its own
+    exception types there). None means "not a transfer problem": let it propagate."""
+    name = exc.__class__.__name__
+    if not exc.__class__.__module__.startswith("urllib3"):
+        return None
+    if "Timeout" in name:
+        return SyncError(f"The connection stalled: no data arrived for a long time "
+                         f"({what}). It will be resumed.", retryable=True)
+    return SyncError(f"The connection was cut during {what}; it will be resumed.",
+                     retryable=True)
+
+
+def iter_raw(resp: requests.Response, chunk: int) -> Iterator[bytes]:
+    """The raw (still encoded) body, each piece handed over as soon as it arrives.
+
+    ``resp.raw.stream(n)`` waits until it has ``n`` bytes: on a slow link a complete page
+    would sit in its buffer, and a cut or a stall would throw that page away with it.
+    """
+    raw = resp.raw
+    while True:
+        data = raw.read1(chunk, decode_content=False)
+        if not data:
+            return
+        yield data
+
+
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
+
+
+def check_content_range(header: str | None, offset: int, size: int, what: str) -> None:
+    """A 206 answer must continue exactly where the local partial file ends.
+
+    A proxy or server that answers another range (or none) would otherwise splice the wrong
+    bytes into the file; this refuses it before a byte is written.
+
+    >>> check_content_range("bytes 100-199/200", 100, 200, "a file")
+    """
+    m = _CONTENT_RANGE.match(header or "")
+    if m is None:
+        raise SyncError(f"The portal answered a resumed download of {what} without a valid "
+                        f"Content-Range ({(header or 'none')!r:.60}); starting over.",
+                        retryable=True)
+    first, last, total = int(m[1]), int(m[2]), m[3]
+    if first != offset or last < first or (total != "*" and int(total) != size):
+        raise SyncError(f"The portal answered a resumed download of {what} with the wrong "
+                        f"part (bytes {first}-{last}/{total} instead of {offset}-…/{size}); "
+                        "starting over.", retryable=True)
 
 
 @dataclass
