@@ -1,0 +1,208 @@
+"""Sync in the background: now, on cancel, on an interval, inside a time window.
+
+The sync runs on the DB lane (it writes the store). Progress is a snapshot the worker
+overwrites and a 150 ms timer reads (Anki's sync.py), so a fast sync never floods the GUI.
+Files are not fetched inside the sync: after it, the one DownloadController takes the queue
+(unless the connection is metered), so two downloaders never touch the same file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from desktop.store.types import Changes, SyncRecord
+from desktop.sync.http import CancelToken, SyncCancelled
+from desktop.ui.context import AppContext
+from desktop.ui.downloads import DownloadController
+from desktop.ui.settings import in_window
+from desktop.ui.tasks import Lane, describe_error
+
+AUTO_CHECK_MS = 30_000
+ONLINE_CHECK_MS = 60_000
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SyncController(QObject):
+    started = Signal()
+    progressed = Signal(object)  # SyncProgress
+    finished = Signal(object, object)  # SyncResult | None, error message | None
+
+    def __init__(self, ctx: AppContext, downloads: DownloadController,
+                 parent: QObject | None = None,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.downloads = downloads
+        self.clock = clock
+        self._cancel: CancelToken | None = None
+        self._latest: Any = None
+        self.started_at = 0.0
+        self.last_error: str | None = None
+        self.last_result: Any = None
+        self._poll = QTimer(self, interval=150)
+        self._poll.timeout.connect(self._flush)
+        self.auto_timer = QTimer(self, interval=AUTO_CHECK_MS)
+        self.auto_timer.timeout.connect(self.auto_tick)
+        self.online_timer = QTimer(self, interval=ONLINE_CHECK_MS)
+        self.online_timer.timeout.connect(self.check_online)
+        self._checking = False
+
+    @property
+    def is_syncing(self) -> bool:
+        return self._cancel is not None
+
+    def start_timers(self) -> None:
+        self.auto_timer.start()
+        self.online_timer.start()
+        self.check_online()
+
+    def stop_timers(self) -> None:
+        self.auto_timer.stop()
+        self.online_timer.stop()
+
+    # -- sync -----------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Start a sync now; False if one is running or no portal is set."""
+        if self.is_syncing:
+            return False
+        url = self.ctx.portal_url
+        if not url:
+            self.last_error = self.tr("No portal is set. Enter the portal address in Settings "
+                                      "to synchronise the library.")
+            self.finished.emit(None, self.last_error)
+            return False
+        from desktop.sync.engine import sync_catalog
+
+        token = CancelToken()
+        self._cancel = token
+        self._latest = None
+        self.started_at = time.monotonic()
+        paths = self.ctx.paths
+        holder = self
+
+        def progress(p: Any) -> None:  # on the DB thread
+            holder._latest = p
+
+        cancelled_text = self.tr("Cancelled by the user; everything received so far is kept.")
+
+        def work(store: Any) -> Any:
+            started = _now_iso()
+            try:
+                result = sync_catalog(store, url, paths=paths, progress=progress, cancel=token,
+                                      files=False)
+            except SyncCancelled:
+                store.record_sync(SyncRecord(started, _now_iso(), False,
+                                             message=cancelled_text))
+                raise
+            except Exception as exc:
+                store.record_sync(SyncRecord(started, _now_iso(), False,
+                                             message=describe_error(exc)))
+                raise
+            store.record_sync(SyncRecord(
+                started, _now_iso(), True, result.records, result.bytes_wire,
+                result.round_trips, "", {"snapshot": result.snapshot_used,
+                                         "pages": result.pages}))
+            return result
+
+        self._poll.start()
+        self.started.emit()
+        self.ctx.tasks.op(work, Lane.DB).success(self._succeeded).failure(self._failed) \
+            .finally_(self._done).run()
+        return True
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    def _flush(self) -> None:
+        if self._latest is not None:
+            self.progressed.emit(self._latest)
+
+    def _succeeded(self, result: Any) -> None:
+        self.last_error = None
+        self.last_result = result
+        self.ctx.hub.publish(result.changes | Changes(sync_state=True))
+        self._set_online(True)
+        if not self.ctx.settings.metered and self.ctx.reader.download_queue(["queued"]):
+            self.downloads.start()
+        self.finished.emit(result, None)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.last_error = describe_error(exc)
+        self.finished.emit(None, self.last_error)
+        self.check_online()  # a failed sync often means the link went down
+
+    def _done(self) -> None:
+        self._flush()
+        self._poll.stop()
+        was_cancelled = self._cancel is not None and self._cancel.cancelled
+        self._cancel = None
+        self.ctx.hub.publish(Changes(sync_state=True))
+        if was_cancelled:
+            self.last_error = self.tr("The sync was cancelled.")
+            self.finished.emit(None, self.last_error)
+
+    # -- automatic sync and the online indicator --------------------------------------------
+    def due(self) -> bool:
+        """Whether an automatic sync should run now (interval elapsed, inside the window)."""
+        s = self.ctx.settings
+        if s.sync_interval_min <= 0 or not self.ctx.portal_url or self.is_syncing:
+            return False
+        now = self.clock()
+        if s.sync_window_enabled and not in_window(now.strftime("%H:%M"), s.sync_window_start,
+                                                   s.sync_window_end):
+            return False
+        last = self.ctx.reader.last_sync()
+        if last is None:
+            return True
+        try:
+            finished = datetime.fromisoformat(str(last.finished))
+        except ValueError:
+            return True
+        if finished.tzinfo is not None:
+            finished = finished.astimezone().replace(tzinfo=None)
+        return (now - finished).total_seconds() >= s.sync_interval_min * 60
+
+    def auto_tick(self) -> None:
+        if not self.due():
+            return
+        # Only when the portal answers: an unreachable portal is the normal case, not an error.
+        self.check_online(then=lambda online: self.start() if online and self.due() else None)
+
+    def check_online(self, then: Callable[[bool], Any] | None = None) -> None:
+        url = self.ctx.portal_url
+        if not url or self._checking:
+            if not url:
+                self._set_online(False)
+            return
+        from desktop.sync.engine import hello
+
+        self._checking = True
+
+        def done(online: bool) -> None:
+            self._checking = False
+            self._set_online(online)
+            if then is not None:
+                then(online)
+
+        def work() -> bool:
+            try:
+                hello(url, timeout=5)
+            except Exception:  # noqa: BLE001 - unreachable is an answer, not a failure
+                return False
+            return True
+
+        self.ctx.tasks.op(work, Lane.NET).success(done).run()
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.ctx.online:
+            self.ctx.online = online
+        self.ctx.hub.online_changed.emit(online)

@@ -1,0 +1,836 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="en_US">
+<context>
+    <name>App</name>
+    <message>
+        <source>Okno cannot open its library: {reason}</source>
+        <translation>Okno cannot open its library: {reason}</translation>
+    </message>
+    <message>
+        <source>Okno</source>
+        <translation>Okno</translation>
+    </message>
+    <message>
+        <source>Installing the sample library…</source>
+        <translation>Installing the sample library…</translation>
+    </message>
+</context>
+<context>
+    <name>Columns</name>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Progress</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>Speed</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Time left</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Started</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Records</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Transferred</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Select a resource to see its description and files.</source>
+        <translation>Select a resource to see its description and files.</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Files</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Download</translation>
+    </message>
+    <message>
+        <source>Download the files of this resource</source>
+        <translation>Download the files of this resource</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Cancel download</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Open the selected file (double-click works too)</source>
+        <translation>Open the selected file (double-click works too)</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Description</translation>
+    </message>
+    <message>
+        <source>Files of the resource</source>
+        <translation>Files of the resource</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Subjects</source>
+        <translation>Subjects</translation>
+    </message>
+    <message>
+        <source>Grades</source>
+        <translation>Grades</translation>
+    </message>
+    <message>
+        <source>Authors</source>
+        <translation>Authors</translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation>License</translation>
+    </message>
+    <message>
+        <source>Collections</source>
+        <translation>Collections</translation>
+    </message>
+</context>
+<context>
+    <name>DiscussionsPage</name>
+    <message>
+        <source>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</source>
+        <translation>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadController</name>
+    <message>
+        <source>No portal is set, so files cannot be downloaded. Connect to a portal in Settings.</source>
+        <translation>No portal is set, so files cannot be downloaded. Connect to a portal in Settings.</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsPage</name>
+    <message>
+        <source>Downloads</source>
+        <translation>Downloads</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Resume</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Retry</translation>
+    </message>
+    <message>
+        <source>Download queue</source>
+        <translation>Download queue</translation>
+    </message>
+    <message>
+        <source>Nothing is being downloaded. Choose a resource in the Library and press “Download”.</source>
+        <translation>Nothing is being downloaded. Choose a resource in the Library and press “Download”.</translation>
+    </message>
+    <message>
+        <source>no speed limit</source>
+        <translation>no speed limit</translation>
+    </message>
+    <message>
+        <source>speed limited to {speed}/s</source>
+        <translation>speed limited to {speed}/s</translation>
+    </message>
+    <message>
+        <source>Files are saved in {folder}; {limit} (change in Settings).</source>
+        <translation>Files are saved in {folder}; {limit} (change in Settings).</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>Okno is not allowed to read or write “{name}”.</source>
+        <translation>Okno is not allowed to read or write “{name}”.</translation>
+    </message>
+    <message>
+        <source>The file or folder “{name}” does not exist.</source>
+        <translation>The file or folder “{name}” does not exist.</translation>
+    </message>
+    <message>
+        <source>A file could not be read or written: {reason}.</source>
+        <translation>A file could not be read or written: {reason}.</translation>
+    </message>
+    <message>
+        <source>Okno</source>
+        <translation>Okno</translation>
+    </message>
+</context>
+<context>
+    <name>FileState</name>
+    <message>
+        <source>not downloaded</source>
+        <translation>not downloaded</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>queued</translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation>downloading</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>paused</translation>
+    </message>
+    <message>
+        <source>downloaded</source>
+        <translation>downloaded</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>failed</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelled</translation>
+    </message>
+</context>
+<context>
+    <name>FileViewer</name>
+    <message>
+        <source>Open in another program</source>
+        <translation>Open in another program</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Document</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation>This image cannot be shown.</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Okno: first start</source>
+        <translation>Okno: first start</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPage</name>
+    <message>
+        <source>Search the library: title, topic, author… (Ctrl+F)</source>
+        <translation>Search the library: title, topic, author… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search the library</source>
+        <translation>Search the library</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Search results</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Filters</translation>
+    </message>
+    <message>
+        <source>Downloaded only</source>
+        <translation>Downloaded only</translation>
+    </message>
+    <message>
+        <source>Show downloaded resources only</source>
+        <translation>Show downloaded resources only</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Clear filters</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>Grade</translation>
+    </message>
+    <message>
+        <source>Resource type</source>
+        <translation>Resource type</translation>
+    </message>
+    <message>
+        <source>Collection</source>
+        <translation>Collection</translation>
+    </message>
+    <message>
+        <source>{n} resources in the library</source>
+        <translation>{n} resources in the library</translation>
+    </message>
+    <message>
+        <source>Found: {n}</source>
+        <translation>Found: {n}</translation>
+    </message>
+    <message>
+        <source>Downloaded only ({n})</source>
+        <translation>Downloaded only ({n})</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Okno — library of educational resources</source>
+        <translation>Okno — library of educational resources</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>Library</translation>
+    </message>
+    <message>
+        <source>Discussions</source>
+        <translation>Discussions</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>Downloads</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sync</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>{page} (Ctrl+{n})</source>
+        <translation>{page} (Ctrl+{n})</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Sections</translation>
+    </message>
+    <message>
+        <source>Search the library</source>
+        <translation>Search the library</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Offline</translation>
+    </message>
+    <message>
+        <source>No portal is set</source>
+        <translation>No portal is set</translation>
+    </message>
+    <message>
+        <source>Downloads pending: {n}</source>
+        <translation>Downloads pending: {n}</translation>
+    </message>
+    <message>
+        <source>Unsent: {n}</source>
+        <translation>Unsent: {n}</translation>
+    </message>
+    <message>
+        <source>Never synchronised</source>
+        <translation>Never synchronised</translation>
+    </message>
+    <message>
+        <source>Last sync: {time}</source>
+        <translation>Last sync: {time}</translation>
+    </message>
+    <message>
+        <source>Last sync failed: {time}</source>
+        <translation>Last sync failed: {time}</translation>
+    </message>
+</context>
+<context>
+    <name>PortalPage</name>
+    <message>
+        <source>Connect to a portal</source>
+        <translation>Connect to a portal</translation>
+    </message>
+    <message>
+        <source>Enter the portal address and check the connection.</source>
+        <translation>Enter the portal address and check the connection.</translation>
+    </message>
+    <message>
+        <source>Portal &amp;address:</source>
+        <translation>Portal &amp;address:</translation>
+    </message>
+    <message>
+        <source>Portal address</source>
+        <translation>Portal address</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>No connection right now? Finish anyway: Okno will synchronise when the portal becomes reachable.</source>
+        <translation>No connection right now? Finish anyway: Okno will synchronise when the portal becomes reachable.</translation>
+    </message>
+    <message>
+        <source>Checking {url}…</source>
+        <translation>Checking {url}…</translation>
+    </message>
+    <message>
+        <source>✔ The portal answers: {name}.</source>
+        <translation>✔ The portal answers: {name}.</translation>
+    </message>
+    <message>
+        <source>✘ Not reachable: {reason}</source>
+        <translation>✘ Not reachable: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Portal</source>
+        <translation>Portal</translation>
+    </message>
+    <message>
+        <source>Portal &amp;address:</source>
+        <translation>Portal &amp;address:</translation>
+    </message>
+    <message>
+        <source>Portal address</source>
+        <translation>Portal address</translation>
+    </message>
+    <message>
+        <source>Check connection</source>
+        <translation>Check connection</translation>
+    </message>
+    <message>
+        <source>Data and storage</source>
+        <translation>Data and storage</translation>
+    </message>
+    <message>
+        <source>Data folder:</source>
+        <translation>Data folder:</translation>
+    </message>
+    <message>
+        <source>Move…</source>
+        <translation>Move…</translation>
+    </message>
+    <message>
+        <source>Move the data folder</source>
+        <translation>Move the data folder</translation>
+    </message>
+    <message>
+        <source>Downloaded files:</source>
+        <translation>Downloaded files:</translation>
+    </message>
+    <message>
+        <source>Free space…</source>
+        <translation>Free space…</translation>
+    </message>
+    <message>
+        <source>Delete downloaded files to free space</source>
+        <translation>Delete downloaded files to free space</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>&amp;Interface language:</source>
+        <translation>&amp;Interface language:</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>Interface language</translation>
+    </message>
+    <message>
+        <source>Network and synchronisation</source>
+        <translation>Network and synchronisation</translation>
+    </message>
+    <message>
+        <source>Download speed &amp;limit:</source>
+        <translation>Download speed &amp;limit:</translation>
+    </message>
+    <message>
+        <source> KB/s</source>
+        <translation> KB/s</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>no limit</translation>
+    </message>
+    <message>
+        <source>Download speed limit, kilobytes per second</source>
+        <translation>Download speed limit, kilobytes per second</translation>
+    </message>
+    <message>
+        <source>&amp;Automatic sync every:</source>
+        <translation>&amp;Automatic sync every:</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>off (only when asked)</source>
+        <translation>off (only when asked)</translation>
+    </message>
+    <message>
+        <source>Automatic sync interval in minutes</source>
+        <translation>Automatic sync interval in minutes</translation>
+    </message>
+    <message>
+        <source>only between</source>
+        <translation>only between</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>and</translation>
+    </message>
+    <message>
+        <source>Sync window start</source>
+        <translation>Sync window start</translation>
+    </message>
+    <message>
+        <source>Sync window end</source>
+        <translation>Sync window end</translation>
+    </message>
+    <message>
+        <source>Metered connection: catalog only, no automatic file downloads</source>
+        <translation>Metered connection: catalog only, no automatic file downloads</translation>
+    </message>
+    <message>
+        <source>Enter the portal address first.</source>
+        <translation>Enter the portal address first.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Connected: {name}.</source>
+        <translation>Connected: {name}.</translation>
+    </message>
+    <message>
+        <source>Not reachable: {reason}</source>
+        <translation>Not reachable: {reason}</translation>
+    </message>
+    <message>
+        <source>{size} in {n} files</source>
+        <translation>{size} in {n} files</translation>
+    </message>
+    <message>
+        <source>Free space</source>
+        <translation>Free space</translation>
+    </message>
+    <message>
+        <source>Delete all downloaded files? The catalog stays; files can be downloaded again later.</source>
+        <translation>Delete all downloaded files? The catalog stays; files can be downloaded again later.</translation>
+    </message>
+    <message>
+        <source>Deleting downloaded files…</source>
+        <translation>Deleting downloaded files…</translation>
+    </message>
+    <message>
+        <source>Choose a new data folder</source>
+        <translation>Choose a new data folder</translation>
+    </message>
+    <message>
+        <source>Choose a folder outside the current data folder.</source>
+        <translation>Choose a folder outside the current data folder.</translation>
+    </message>
+    <message>
+        <source>The folder “{path}” is not empty.</source>
+        <translation>The folder “{path}” is not empty.</translation>
+    </message>
+    <message>
+        <source>Moving the data folder…</source>
+        <translation>Moving the data folder…</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Data folder</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>No portal is set. Enter the portal address in Settings to synchronise the library.</source>
+        <translation>No portal is set. Enter the portal address in Settings to synchronise the library.</translation>
+    </message>
+    <message>
+        <source>Cancelled by the user; everything received so far is kept.</source>
+        <translation>Cancelled by the user; everything received so far is kept.</translation>
+    </message>
+    <message>
+        <source>The sync was cancelled.</source>
+        <translation>The sync was cancelled.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Synchronisation</source>
+        <translation>Synchronisation</translation>
+    </message>
+    <message>
+        <source>Sync now (F5)</source>
+        <translation>Sync now (F5)</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Cancel the sync</source>
+        <translation>Cancel the sync</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <source>Sync history</source>
+        <translation>Sync history</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>Sync progress</translation>
+    </message>
+    <message>
+        <source>Portal: {url}</source>
+        <translation>Portal: {url}</translation>
+    </message>
+    <message>
+        <source>No portal is set: Okno works with the sample library. Enter a portal address in Settings.</source>
+        <translation>No portal is set: Okno works with the sample library. Enter a portal address in Settings.</translation>
+    </message>
+    <message>
+        <source>Automatic sync every {n} min</source>
+        <translation>Automatic sync every {n} min</translation>
+    </message>
+    <message>
+        <source>, only between {a} and {b}</source>
+        <translation>, only between {a} and {b}</translation>
+    </message>
+    <message>
+        <source>Automatic sync is off (see Settings).</source>
+        <translation>Automatic sync is off (see Settings).</translation>
+    </message>
+    <message>
+        <source>Metered connection: only the catalog is synchronised, files are not downloaded.</source>
+        <translation>Metered connection: only the catalog is synchronised, files are not downloaded.</translation>
+    </message>
+    <message>
+        <source>Connecting to the portal…</source>
+        <translation>Connecting to the portal…</translation>
+    </message>
+    <message>
+        <source>Receiving the library snapshot…</source>
+        <translation>Receiving the library snapshot…</translation>
+    </message>
+    <message>
+        <source>Receiving changes…</source>
+        <translation>Receiving changes…</translation>
+    </message>
+    <message>
+        <source>Downloading files…</source>
+        <translation>Downloading files…</translation>
+    </message>
+    <message>
+        <source>The connection failed; waiting to retry…</source>
+        <translation>The connection failed; waiting to retry…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>Finishing…</translation>
+    </message>
+    <message>
+        <source>{records} records, {bytes} received</source>
+        <translation>{records} records, {bytes} received</translation>
+    </message>
+    <message>
+        <source>about {t} left</source>
+        <translation>about {t} left</translation>
+    </message>
+    <message>
+        <source>Done: {records} records, {bytes} in {time}.</source>
+        <translation>Done: {records} records, {bytes} in {time}.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncResult</name>
+    <message>
+        <source>completed</source>
+        <translation>completed</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>failed</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <source>KB</source>
+        <translation>KB</translation>
+    </message>
+    <message>
+        <source>MB</source>
+        <translation>MB</translation>
+    </message>
+    <message>
+        <source>GB</source>
+        <translation>GB</translation>
+    </message>
+    <message>
+        <source>TB</source>
+        <translation>TB</translation>
+    </message>
+    <message>
+        <source>{size}/s</source>
+        <translation>{size}/s</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} s</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} min {s} s</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} h {m} min</translation>
+    </message>
+    <message>
+        <source>grade {n}</source>
+        <translation>grade {n}</translation>
+    </message>
+    <message>
+        <source>grades {a}–{b}</source>
+        <translation>grades {a}–{b}</translation>
+    </message>
+    <message>
+        <source>grades {list}</source>
+        <translation>grades {list}</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to Okno</source>
+        <translation>Welcome to Okno</translation>
+    </message>
+    <message>
+        <source>The library of educational resources that works without the Internet.</source>
+        <translation>The library of educational resources that works without the Internet.</translation>
+    </message>
+    <message>
+        <source>Okno keeps a copy of the library on this computer: you search, read and watch offline, and the copy is updated whenever a connection is available.</source>
+        <translation>Okno keeps a copy of the library on this computer: you search, read and watch offline, and the copy is updated whenever a connection is available.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Language:</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>Interface language</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to a portal</source>
+        <translation>&amp;Connect to a portal</translation>
+    </message>
+    <message>
+        <source>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</source>
+        <translation>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</translation>
+    </message>
+    <message>
+        <source>&amp;Explore the sample library (no portal needed)</source>
+        <translation>&amp;Explore the sample library (no portal needed)</translation>
+    </message>
+    <message>
+        <source>A small set of lessons that ships with Okno. You can connect to a portal later in Settings.</source>
+        <translation>A small set of lessons that ships with Okno. You can connect to a portal later in Settings.</translation>
+    </message>
+</context>
+<context>
+    <name>_DelayedProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+</TS>

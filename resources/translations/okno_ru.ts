@@ -1,0 +1,836 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ru_RU" sourcelanguage="en_US">
+<context>
+    <name>App</name>
+    <message>
+        <source>Okno cannot open its library: {reason}</source>
+        <translation>Окно не может открыть библиотеку: {reason}</translation>
+    </message>
+    <message>
+        <source>Okno</source>
+        <translation>Окно</translation>
+    </message>
+    <message>
+        <source>Installing the sample library…</source>
+        <translation>Установка демонстрационной библиотеки…</translation>
+    </message>
+</context>
+<context>
+    <name>Columns</name>
+    <message>
+        <source>Name</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Размер</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>Ход загрузки</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>Скорость</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>Осталось</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Начало</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Результат</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>Записей</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>Передано</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Длительность</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Подробности</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPane</name>
+    <message>
+        <source>Select a resource to see its description and files.</source>
+        <translation>Выберите ресурс, чтобы увидеть его описание и файлы.</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>Файлы</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Скачать</translation>
+    </message>
+    <message>
+        <source>Download the files of this resource</source>
+        <translation>Скачать файлы этого ресурса</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Отменить загрузку</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Открыть</translation>
+    </message>
+    <message>
+        <source>Open the selected file (double-click works too)</source>
+        <translation>Открыть выбранный файл (можно и двойным щелчком)</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Описание</translation>
+    </message>
+    <message>
+        <source>Files of the resource</source>
+        <translation>Файлы ресурса</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Тип</translation>
+    </message>
+    <message>
+        <source>Subjects</source>
+        <translation>Предметы</translation>
+    </message>
+    <message>
+        <source>Grades</source>
+        <translation>Классы</translation>
+    </message>
+    <message>
+        <source>Authors</source>
+        <translation>Авторы</translation>
+    </message>
+    <message>
+        <source>License</source>
+        <translation>Лицензия</translation>
+    </message>
+    <message>
+        <source>Collections</source>
+        <translation>Коллекции</translation>
+    </message>
+</context>
+<context>
+    <name>DiscussionsPage</name>
+    <message>
+        <source>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</source>
+        <translation>Обсуждения появятся вместе с сетевым сообществом: форумы объединений, вопросы методистам и ответы, написанные без подключения к сети.</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadController</name>
+    <message>
+        <source>No portal is set, so files cannot be downloaded. Connect to a portal in Settings.</source>
+        <translation>Портал не указан, поэтому файлы скачать нельзя. Подключитесь к порталу в настройках.</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadsPage</name>
+    <message>
+        <source>Downloads</source>
+        <translation>Загрузки</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Приостановить</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Продолжить</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отменить</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Повторить</translation>
+    </message>
+    <message>
+        <source>Download queue</source>
+        <translation>Очередь загрузок</translation>
+    </message>
+    <message>
+        <source>Nothing is being downloaded. Choose a resource in the Library and press “Download”.</source>
+        <translation>Сейчас ничего не загружается. Выберите ресурс в библиотеке и нажмите «Скачать».</translation>
+    </message>
+    <message>
+        <source>no speed limit</source>
+        <translation>скорость не ограничена</translation>
+    </message>
+    <message>
+        <source>speed limited to {speed}/s</source>
+        <translation>скорость ограничена: {speed}/с</translation>
+    </message>
+    <message>
+        <source>Files are saved in {folder}; {limit} (change in Settings).</source>
+        <translation>Файлы сохраняются в папку {folder}; {limit} (меняется в настройках).</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>Okno is not allowed to read or write “{name}”.</source>
+        <translation>У Окна нет прав на чтение или запись «{name}».</translation>
+    </message>
+    <message>
+        <source>The file or folder “{name}” does not exist.</source>
+        <translation>Файла или папки «{name}» не существует.</translation>
+    </message>
+    <message>
+        <source>A file could not be read or written: {reason}.</source>
+        <translation>Не удалось прочитать или записать файл: {reason}.</translation>
+    </message>
+    <message>
+        <source>Okno</source>
+        <translation>Окно</translation>
+    </message>
+</context>
+<context>
+    <name>FileState</name>
+    <message>
+        <source>not downloaded</source>
+        <translation>не скачан</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>в очереди</translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation>загружается</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>приостановлен</translation>
+    </message>
+    <message>
+        <source>downloaded</source>
+        <translation>скачан</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ошибка</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>отменён</translation>
+    </message>
+</context>
+<context>
+    <name>FileViewer</name>
+    <message>
+        <source>Open in another program</source>
+        <translation>Открыть в другой программе</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Документ</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown.</source>
+        <translation>Это изображение не удаётся показать.</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Изображение</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Видео</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Okno: first start</source>
+        <translation>Окно: первый запуск</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPage</name>
+    <message>
+        <source>Search the library: title, topic, author… (Ctrl+F)</source>
+        <translation>Поиск по библиотеке: название, тема, автор… (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Search the library</source>
+        <translation>Поиск по библиотеке</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Результаты поиска</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>Фильтры</translation>
+    </message>
+    <message>
+        <source>Downloaded only</source>
+        <translation>Только скачанные</translation>
+    </message>
+    <message>
+        <source>Show downloaded resources only</source>
+        <translation>Показывать только скачанные ресурсы</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Сбросить фильтры</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Предмет</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>Класс</translation>
+    </message>
+    <message>
+        <source>Resource type</source>
+        <translation>Тип ресурса</translation>
+    </message>
+    <message>
+        <source>Collection</source>
+        <translation>Коллекция</translation>
+    </message>
+    <message>
+        <source>{n} resources in the library</source>
+        <translation>Ресурсов в библиотеке: {n}</translation>
+    </message>
+    <message>
+        <source>Found: {n}</source>
+        <translation>Найдено: {n}</translation>
+    </message>
+    <message>
+        <source>Downloaded only ({n})</source>
+        <translation>Только скачанные ({n})</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Okno — library of educational resources</source>
+        <translation>Окно — библиотека образовательных ресурсов</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>Библиотека</translation>
+    </message>
+    <message>
+        <source>Discussions</source>
+        <translation>Обсуждения</translation>
+    </message>
+    <message>
+        <source>Downloads</source>
+        <translation>Загрузки</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Синхронизация</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <source>{page} (Ctrl+{n})</source>
+        <translation>{page} (Ctrl+{n})</translation>
+    </message>
+    <message>
+        <source>Sections</source>
+        <translation>Разделы</translation>
+    </message>
+    <message>
+        <source>Search the library</source>
+        <translation>Поиск по библиотеке</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>На связи</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Нет связи</translation>
+    </message>
+    <message>
+        <source>No portal is set</source>
+        <translation>Портал не указан</translation>
+    </message>
+    <message>
+        <source>Downloads pending: {n}</source>
+        <translation>Ожидают загрузки: {n}</translation>
+    </message>
+    <message>
+        <source>Unsent: {n}</source>
+        <translation>Не отправлено: {n}</translation>
+    </message>
+    <message>
+        <source>Never synchronised</source>
+        <translation>Синхронизации ещё не было</translation>
+    </message>
+    <message>
+        <source>Last sync: {time}</source>
+        <translation>Последняя синхронизация: {time}</translation>
+    </message>
+    <message>
+        <source>Last sync failed: {time}</source>
+        <translation>Последняя синхронизация не удалась: {time}</translation>
+    </message>
+</context>
+<context>
+    <name>PortalPage</name>
+    <message>
+        <source>Connect to a portal</source>
+        <translation>Подключение к порталу</translation>
+    </message>
+    <message>
+        <source>Enter the portal address and check the connection.</source>
+        <translation>Введите адрес портала и проверьте соединение.</translation>
+    </message>
+    <message>
+        <source>Portal &amp;address:</source>
+        <translation>&amp;Адрес портала:</translation>
+    </message>
+    <message>
+        <source>Portal address</source>
+        <translation>Адрес портала</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Проверить</translation>
+    </message>
+    <message>
+        <source>No connection right now? Finish anyway: Okno will synchronise when the portal becomes reachable.</source>
+        <translation>Сейчас нет связи? Всё равно завершите настройку: Окно синхронизируется, как только портал станет доступен.</translation>
+    </message>
+    <message>
+        <source>Checking {url}…</source>
+        <translation>Проверяем {url}…</translation>
+    </message>
+    <message>
+        <source>✔ The portal answers: {name}.</source>
+        <translation>✔ Портал отвечает: {name}.</translation>
+    </message>
+    <message>
+        <source>✘ Not reachable: {reason}</source>
+        <translation>✘ Нет связи: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPage</name>
+    <message>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <source>Portal</source>
+        <translation>Портал</translation>
+    </message>
+    <message>
+        <source>Portal &amp;address:</source>
+        <translation>&amp;Адрес портала:</translation>
+    </message>
+    <message>
+        <source>Portal address</source>
+        <translation>Адрес портала</translation>
+    </message>
+    <message>
+        <source>Check connection</source>
+        <translation>Проверить связь</translation>
+    </message>
+    <message>
+        <source>Data and storage</source>
+        <translation>Данные и место на диске</translation>
+    </message>
+    <message>
+        <source>Data folder:</source>
+        <translation>Папка данных:</translation>
+    </message>
+    <message>
+        <source>Move…</source>
+        <translation>Перенести…</translation>
+    </message>
+    <message>
+        <source>Move the data folder</source>
+        <translation>Перенести папку данных</translation>
+    </message>
+    <message>
+        <source>Downloaded files:</source>
+        <translation>Скачанные файлы:</translation>
+    </message>
+    <message>
+        <source>Free space…</source>
+        <translation>Освободить место…</translation>
+    </message>
+    <message>
+        <source>Delete downloaded files to free space</source>
+        <translation>Удалить скачанные файлы, чтобы освободить место</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <source>&amp;Interface language:</source>
+        <translation>&amp;Язык интерфейса:</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>Язык интерфейса</translation>
+    </message>
+    <message>
+        <source>Network and synchronisation</source>
+        <translation>Сеть и синхронизация</translation>
+    </message>
+    <message>
+        <source>Download speed &amp;limit:</source>
+        <translation>&amp;Ограничение скорости загрузки:</translation>
+    </message>
+    <message>
+        <source> KB/s</source>
+        <translation> КБ/с</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>без ограничения</translation>
+    </message>
+    <message>
+        <source>Download speed limit, kilobytes per second</source>
+        <translation>Ограничение скорости загрузки, килобайт в секунду</translation>
+    </message>
+    <message>
+        <source>&amp;Automatic sync every:</source>
+        <translation>&amp;Автоматическая синхронизация каждые:</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> мин</translation>
+    </message>
+    <message>
+        <source>off (only when asked)</source>
+        <translation>выключена (только вручную)</translation>
+    </message>
+    <message>
+        <source>Automatic sync interval in minutes</source>
+        <translation>Интервал автоматической синхронизации в минутах</translation>
+    </message>
+    <message>
+        <source>only between</source>
+        <translation>только с</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>до</translation>
+    </message>
+    <message>
+        <source>Sync window start</source>
+        <translation>Начало окна синхронизации</translation>
+    </message>
+    <message>
+        <source>Sync window end</source>
+        <translation>Конец окна синхронизации</translation>
+    </message>
+    <message>
+        <source>Metered connection: catalog only, no automatic file downloads</source>
+        <translation>Лимитное подключение: только каталог, без автоматической загрузки файлов</translation>
+    </message>
+    <message>
+        <source>Enter the portal address first.</source>
+        <translation>Сначала введите адрес портала.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Проверяем…</translation>
+    </message>
+    <message>
+        <source>Connected: {name}.</source>
+        <translation>Связь есть: {name}.</translation>
+    </message>
+    <message>
+        <source>Not reachable: {reason}</source>
+        <translation>Нет связи: {reason}</translation>
+    </message>
+    <message>
+        <source>{size} in {n} files</source>
+        <translation>{size}, файлов: {n}</translation>
+    </message>
+    <message>
+        <source>Free space</source>
+        <translation>Освободить место</translation>
+    </message>
+    <message>
+        <source>Delete all downloaded files? The catalog stays; files can be downloaded again later.</source>
+        <translation>Удалить все скачанные файлы? Каталог останется, файлы можно будет скачать снова.</translation>
+    </message>
+    <message>
+        <source>Deleting downloaded files…</source>
+        <translation>Удаляем скачанные файлы…</translation>
+    </message>
+    <message>
+        <source>Choose a new data folder</source>
+        <translation>Выберите новую папку данных</translation>
+    </message>
+    <message>
+        <source>Choose a folder outside the current data folder.</source>
+        <translation>Выберите папку вне текущей папки данных.</translation>
+    </message>
+    <message>
+        <source>The folder “{path}” is not empty.</source>
+        <translation>Папка «{path}» не пуста.</translation>
+    </message>
+    <message>
+        <source>Moving the data folder…</source>
+        <translation>Переносим папку данных…</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Папка данных</translation>
+    </message>
+</context>
+<context>
+    <name>SyncController</name>
+    <message>
+        <source>No portal is set. Enter the portal address in Settings to synchronise the library.</source>
+        <translation>Портал не указан. Введите адрес портала в настройках, чтобы синхронизировать библиотеку.</translation>
+    </message>
+    <message>
+        <source>Cancelled by the user; everything received so far is kept.</source>
+        <translation>Отменено пользователем; всё полученное до этого сохранено.</translation>
+    </message>
+    <message>
+        <source>The sync was cancelled.</source>
+        <translation>Синхронизация отменена.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPage</name>
+    <message>
+        <source>Synchronisation</source>
+        <translation>Синхронизация</translation>
+    </message>
+    <message>
+        <source>Sync now (F5)</source>
+        <translation>Синхронизировать (F5)</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Синхронизировать</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отменить</translation>
+    </message>
+    <message>
+        <source>Cancel the sync</source>
+        <translation>Отменить синхронизацию</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>История</translation>
+    </message>
+    <message>
+        <source>Sync history</source>
+        <translation>История синхронизаций</translation>
+    </message>
+    <message>
+        <source>Sync progress</source>
+        <translation>Ход синхронизации</translation>
+    </message>
+    <message>
+        <source>Portal: {url}</source>
+        <translation>Портал: {url}</translation>
+    </message>
+    <message>
+        <source>No portal is set: Okno works with the sample library. Enter a portal address in Settings.</source>
+        <translation>Портал не указан: Окно работает с демонстрационной библиотекой. Введите адрес портала в настройках.</translation>
+    </message>
+    <message>
+        <source>Automatic sync every {n} min</source>
+        <translation>Автоматическая синхронизация каждые {n} мин</translation>
+    </message>
+    <message>
+        <source>, only between {a} and {b}</source>
+        <translation>, только с {a} до {b}</translation>
+    </message>
+    <message>
+        <source>Automatic sync is off (see Settings).</source>
+        <translation>Автоматическая синхронизация выключена (см. настройки).</translation>
+    </message>
+    <message>
+        <source>Metered connection: only the catalog is synchronised, files are not downloaded.</source>
+        <translation>Лимитное подключение: синхронизируется только каталог, файлы не скачиваются.</translation>
+    </message>
+    <message>
+        <source>Connecting to the portal…</source>
+        <translation>Подключаемся к порталу…</translation>
+    </message>
+    <message>
+        <source>Receiving the library snapshot…</source>
+        <translation>Получаем снимок библиотеки…</translation>
+    </message>
+    <message>
+        <source>Receiving changes…</source>
+        <translation>Получаем изменения…</translation>
+    </message>
+    <message>
+        <source>Downloading files…</source>
+        <translation>Скачиваем файлы…</translation>
+    </message>
+    <message>
+        <source>The connection failed; waiting to retry…</source>
+        <translation>Связь прервалась; ждём, чтобы повторить…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>Завершаем…</translation>
+    </message>
+    <message>
+        <source>{records} records, {bytes} received</source>
+        <translation>записей: {records}, получено {bytes}</translation>
+    </message>
+    <message>
+        <source>about {t} left</source>
+        <translation>осталось около {t}</translation>
+    </message>
+    <message>
+        <source>Done: {records} records, {bytes} in {time}.</source>
+        <translation>Готово: записей — {records}, {bytes} за {time}.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncResult</name>
+    <message>
+        <source>completed</source>
+        <translation>успешно</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>ошибка</translation>
+    </message>
+</context>
+<context>
+    <name>Units</name>
+    <message>
+        <source>B</source>
+        <translation>Б</translation>
+    </message>
+    <message>
+        <source>KB</source>
+        <translation>КБ</translation>
+    </message>
+    <message>
+        <source>MB</source>
+        <translation>МБ</translation>
+    </message>
+    <message>
+        <source>GB</source>
+        <translation>ГБ</translation>
+    </message>
+    <message>
+        <source>TB</source>
+        <translation>ТБ</translation>
+    </message>
+    <message>
+        <source>{size}/s</source>
+        <translation>{size}/с</translation>
+    </message>
+    <message>
+        <source>{s} s</source>
+        <translation>{s} с</translation>
+    </message>
+    <message>
+        <source>{m} min {s} s</source>
+        <translation>{m} мин {s} с</translation>
+    </message>
+    <message>
+        <source>{h} h {m} min</source>
+        <translation>{h} ч {m} мин</translation>
+    </message>
+    <message>
+        <source>grade {n}</source>
+        <translation>{n} класс</translation>
+    </message>
+    <message>
+        <source>grades {a}–{b}</source>
+        <translation>{a}–{b} классы</translation>
+    </message>
+    <message>
+        <source>grades {list}</source>
+        <translation>классы: {list}</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>Welcome to Okno</source>
+        <translation>Добро пожаловать в Окно</translation>
+    </message>
+    <message>
+        <source>The library of educational resources that works without the Internet.</source>
+        <translation>Библиотека образовательных ресурсов, которая работает без интернета.</translation>
+    </message>
+    <message>
+        <source>Okno keeps a copy of the library on this computer: you search, read and watch offline, and the copy is updated whenever a connection is available.</source>
+        <translation>Окно хранит копию библиотеки на этом компьютере: искать, читать и смотреть можно без сети, а копия обновляется, когда появляется связь.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Язык:</translation>
+    </message>
+    <message>
+        <source>Interface language</source>
+        <translation>Язык интерфейса</translation>
+    </message>
+    <message>
+        <source>&amp;Connect to a portal</source>
+        <translation>&amp;Подключиться к порталу</translation>
+    </message>
+    <message>
+        <source>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</source>
+        <translation>Портал вашего региона или школы; адрес обычно сообщает методист или системный администратор.</translation>
+    </message>
+    <message>
+        <source>&amp;Explore the sample library (no portal needed)</source>
+        <translation>&amp;Посмотреть демонстрационную библиотеку (портал не нужен)</translation>
+    </message>
+    <message>
+        <source>A small set of lessons that ships with Okno. You can connect to a portal later in Settings.</source>
+        <translation>Небольшой набор уроков, который поставляется с Окном. Подключиться к порталу можно позже в настройках.</translation>
+    </message>
+</context>
+<context>
+    <name>_DelayedProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Отменить</translation>
+    </message>
+</context>
+</TS>
