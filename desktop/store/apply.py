@@ -333,7 +333,7 @@ class CatalogWrites(WriterBase):
         whose seq is beyond the cursor, and a page from a portal other than the stored one.
         """
         _check_page(stream, items, cursor)
-        with self._write() as conn:
+        with self._write(durable=False) as conn:
             stored_portal = self._meta("portal_id")
             if stored_portal is not None and stored_portal != portal_id:
                 raise StoreError(

@@ -77,16 +77,25 @@ class WriterBase(ReaderBase):
         self._facets = FacetWriter()
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. ``durable=False`` commits with synchronous=NORMAL: for
+        replicated pages that a power cut may roll back together with their cursor (WAL keeps
+        the file consistent; the page is simply fetched again). User data stays FULL."""
         # sqlite3 would also refuse a foreign thread; this says why in plain words.
         if threading.get_ident() != self._thread:
             raise StoreError("the Store is used from a thread other than the one that opened it")
+        conn = self._db.conn
+        if not durable:
+            conn.execute("PRAGMA synchronous = NORMAL")
         try:
             with write_transaction(self._db) as conn:
                 yield conn
         except BaseException:
             self._facets.forget()  # ids interned in the rolled-back transaction are gone
             raise
+        finally:
+            if not durable:
+                conn.execute("PRAGMA synchronous = FULL")
 
     def _set_meta(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
         if value is None:
