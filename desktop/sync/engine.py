@@ -116,7 +116,8 @@ def hello(portal_url: str, *, session: requests.Session | None = None,
         raise SyncError("The address answers, but not as an Okno portal.")
     if info["protocol"] != PROTOCOL_VERSION:
         raise SyncError(f"The portal speaks protocol version {info['protocol']}, this Okno "
-                        f"speaks {PROTOCOL_VERSION}. Update Okno or the portal.")
+                        f"speaks {PROTOCOL_VERSION}. Update Okno or the portal.",
+                        code="version")
     pid = info.get("portal_id")
     if not isinstance(pid, str) or not PORTAL_ID_RE.match(pid):
         raise SyncError("The portal's greeting has no valid portal id.")
@@ -474,7 +475,8 @@ def database_error(exc: sqlite3.Error, paths: Paths) -> SyncError:
             "The library is intact up to the last complete page; free some space and sync "
             "again to continue.")
     return SyncError(f"The local library database could not be written ({exc}). The "
-                     "library is intact up to the last complete page.")
+                     "library is intact up to the last complete page.", code="disk",
+                     params={"where": str(paths.database), "reason": str(exc)})
 
 
 class _ResyncNeeded(SyncError):
@@ -546,10 +548,12 @@ def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
             run.result.changes = run.result.changes | dl.run()
     except ProtocolError as exc:
         raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
-                        "the faulty part was saved.") from None
+                        "the faulty part was saved.", code="bad_data",
+                        params={"detail": str(exc)}) from None
     except StoreError as exc:
         raise SyncError(f"The local library refused the portal's data: {exc}. Nothing from "
-                        "the faulty part was saved.") from None
+                        "the faulty part was saved.", code="bad_data",
+                        params={"detail": str(exc)}) from None
     except sqlite3.Error as exc:
         raise database_error(exc, paths) from None
     except OSError as exc:
@@ -586,7 +590,8 @@ def apply_snapshot_file(store: Any, path: Path, portal_id: str) -> SyncResult:
         end = run.apply_lines(_zstd_file_lines(path), portal_id, skip_applied=True,
                               merge_records=LOCAL_MERGE_RECORDS)
     except ProtocolError as exc:
-        raise SyncError(f"The file {path.name} cannot be accepted: {exc}.") from None
+        raise SyncError(f"The file {path.name} cannot be accepted: {exc}.", code="bad_data",
+                        params={"detail": str(exc)}) from None
     if end is None:
         raise SyncError(f"The file {path.name} is truncated.")
     return run.result

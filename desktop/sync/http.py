@@ -30,19 +30,33 @@ class SyncError(Exception):
     trying again later may help."""
 
     def __init__(self, message: str, *, retryable: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, code: str = "other",
+                 params: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        # A stable category (see ERROR_CODES) so the UI can say it in the user's language;
+        # ``params`` fill the translated text, ``str()`` stays the English detail.
+        self.code = code
+        self.params = params or {}
+
+
+ERROR_CODES = ("unreachable", "stalled", "cut", "network", "busy", "server_error",
+               "not_found", "refused", "disk_full", "disk", "bad_data", "version",
+               "signin_required", "cancelled", "other")
 
 
 class InsufficientSpace(SyncError):
     """The disk is full (or would be): not retryable until someone frees space."""
 
+    def __init__(self, message: str, **kw: object) -> None:
+        kw.setdefault("code", "disk_full")
+        super().__init__(message, **kw)  # type: ignore[arg-type]
+
 
 class SyncCancelled(SyncError):
     def __init__(self) -> None:
-        super().__init__("Cancelled by the user.")
+        super().__init__("Cancelled by the user.", code="cancelled")
 
 
 class CancelToken:
@@ -120,33 +134,41 @@ def error_from_response(resp: requests.Response, what: str) -> SyncError:
         pass
     retry_after = parse_retry_after(resp.headers.get("Retry-After"), resp.headers.get("Date"))
     if resp.status_code in (429, 503):
-        text = f"The portal is busy and asked to try again later ({what})."
+        code, text = "busy", f"The portal is busy and asked to try again later ({what})."
     elif resp.status_code >= 500:
+        code = "server_error"
         text = f"The portal had an internal error ({what}, HTTP {resp.status_code})."
     elif resp.status_code == 404:
-        text = f"The portal does not have this ({what}, HTTP 404)."
+        code, text = "not_found", f"The portal does not have this ({what}, HTTP 404)."
+    elif resp.status_code == 401:
+        code = "signin_required"
+        text = f"The portal asks to sign in again ({what}, HTTP 401)."
     else:
+        code = "refused"
         text = f"The portal refused the request ({what}, HTTP {resp.status_code})."
     if message:
         text += f" It said: {message}"
     return SyncError(text, retryable=resp.status_code in RETRYABLE_STATUS,
-                     retry_after=retry_after)
+                     retry_after=retry_after, code=code,
+                     params={"status": str(resp.status_code), "message": message})
 
 
 def network_error(exc: Exception, url: str) -> SyncError:
     if isinstance(exc, requests.exceptions.ConnectTimeout | requests.exceptions.ConnectionError):
         if "Read timed out" in str(exc):
             return SyncError("The connection stalled: no data arrived for a long time.",
-                             retryable=True)
+                             retryable=True, code="stalled")
         return SyncError(f"Cannot reach the portal at {url}. Check the network connection "
-                         "and the portal address.", retryable=True)
+                         "and the portal address.", retryable=True, code="unreachable",
+                         params={"url": url})
     if isinstance(exc, requests.exceptions.Timeout):
         return SyncError("The connection stalled: no data arrived for a long time.",
-                         retryable=True)
+                         retryable=True, code="stalled")
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return SyncError("The connection was cut in the middle of a transfer.", retryable=True)
+        return SyncError("The connection was cut in the middle of a transfer.", retryable=True,
+                         code="cut")
     return SyncError(f"Network error talking to the portal: {exc.__class__.__name__}.",
-                     retryable=True)
+                     retryable=True, code="network")
 
 
 _NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -158,7 +180,8 @@ def disk_error(exc: OSError, where: object) -> SyncError:
         return InsufficientSpace(
             f"Not enough disk space: the disk holding {where} is full. Free some space (or "
             "choose another data folder) and try again; what was completed is kept.")
-    return SyncError(f"Cannot write to {where}: {exc.strerror or exc}.")
+    return SyncError(f"Cannot write to {where}: {exc.strerror or exc}.", code="disk",
+                     params={"where": str(where), "reason": str(exc.strerror or exc)})
 
 
 def stream_error(exc: BaseException, what: str) -> SyncError | None:
@@ -169,9 +192,9 @@ def stream_error(exc: BaseException, what: str) -> SyncError | None:
         return None
     if "Timeout" in name:
         return SyncError(f"The connection stalled: no data arrived for a long time "
-                         f"({what}). It will be resumed.", retryable=True)
+                         f"({what}). It will be resumed.", retryable=True, code="stalled")
     return SyncError(f"The connection was cut during {what}; it will be resumed.",
-                     retryable=True)
+                     retryable=True, code="cut")
 
 
 def iter_raw(resp: requests.Response, chunk: int) -> Iterator[bytes]:

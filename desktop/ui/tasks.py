@@ -78,11 +78,54 @@ class ProgressHolder:
         self.text, self.fraction, self.value = text, fraction, value
 
 
+def describe_sync_error(exc: SyncError) -> str:
+    """The core's error category in the user's language; the English detail stays only
+    where it carries information a person can act on (what the portal said, which data)."""
+    q = QCoreApplication
+    p = exc.params
+    texts = {
+        "unreachable": q.translate("SyncErrors", "Cannot reach the portal at {url}. Check the "
+                                   "network connection and the portal address."),
+        "stalled": q.translate("SyncErrors", "The connection stalled: no data arrived for a "
+                               "long time. What arrived is kept; it will be resumed."),
+        "cut": q.translate("SyncErrors", "The connection was cut in the middle of a transfer. "
+                           "What arrived is kept; it will be resumed."),
+        "network": q.translate("SyncErrors", "A network error interrupted the exchange with the "
+                               "portal. Try again later."),
+        "busy": q.translate("SyncErrors", "The portal is busy and asked to try again later."),
+        "server_error": q.translate("SyncErrors", "The portal had an internal error (HTTP "
+                                    "{status}). Try again later."),
+        "not_found": q.translate("SyncErrors", "The portal does not have what was asked for."),
+        "refused": q.translate("SyncErrors", "The portal refused the request (HTTP {status})."),
+        "signin_required": q.translate("SyncErrors", "The portal asks you to sign in again. "
+                                       "Nothing written offline is lost."),
+        "disk_full": q.translate("SyncErrors", "Not enough disk space. Free some space or "
+                                 "choose another data folder; what was completed is kept."),
+        "disk": q.translate("SyncErrors", "Okno could not write its data ({reason})."),
+        "bad_data": q.translate("SyncErrors", "The portal sent data Okno cannot accept; nothing "
+                                "from the faulty part was saved."),
+        "version": q.translate("SyncErrors", "The portal speaks a different protocol version. "
+                               "Update Okno or the portal."),
+        "cancelled": q.translate("SyncErrors", "Cancelled."),
+    }
+    text = texts.get(exc.code)
+    if text is None:
+        return str(exc)
+    try:
+        text = text.format(**{k: v for k, v in p.items() if k != "detail"})
+    except (KeyError, IndexError, ValueError):
+        return str(exc)
+    detail = p.get("message") or p.get("detail")
+    if detail and exc.code in ("refused", "bad_data", "not_found", "server_error"):
+        text += " " + q.translate("SyncErrors", "Details: {detail}").format(detail=detail)
+    return text
+
+
 def describe_error(exc: BaseException) -> str:
     """Plain words for an exception. Our core's errors already speak to people."""
     q = QCoreApplication
     if isinstance(exc, SyncError):
-        return str(exc)
+        return describe_sync_error(exc)
     if isinstance(exc, PermissionError):
         return q.translate("Errors", "Okno is not allowed to read or write “{name}”.").format(
             name=exc.filename)

@@ -631,6 +631,69 @@
     </message>
 </context>
 <context>
+    <name>SyncErrors</name>
+    <message>
+        <source>Cannot reach the portal at {url}. Check the network connection and the portal address.</source>
+        <translation>Cannot reach the portal at {url}. Check the network connection and the portal address.</translation>
+    </message>
+    <message>
+        <source>The connection stalled: no data arrived for a long time. What arrived is kept; it will be resumed.</source>
+        <translation>The connection stalled: no data arrived for a long time. What arrived is kept; it will be resumed.</translation>
+    </message>
+    <message>
+        <source>The connection was cut in the middle of a transfer. What arrived is kept; it will be resumed.</source>
+        <translation>The connection was cut in the middle of a transfer. What arrived is kept; it will be resumed.</translation>
+    </message>
+    <message>
+        <source>A network error interrupted the exchange with the portal. Try again later.</source>
+        <translation>A network error interrupted the exchange with the portal. Try again later.</translation>
+    </message>
+    <message>
+        <source>The portal is busy and asked to try again later.</source>
+        <translation>The portal is busy and asked to try again later.</translation>
+    </message>
+    <message>
+        <source>The portal had an internal error (HTTP {status}). Try again later.</source>
+        <translation>The portal had an internal error (HTTP {status}). Try again later.</translation>
+    </message>
+    <message>
+        <source>The portal does not have what was asked for.</source>
+        <translation>The portal does not have what was asked for.</translation>
+    </message>
+    <message>
+        <source>The portal refused the request (HTTP {status}).</source>
+        <translation>The portal refused the request (HTTP {status}).</translation>
+    </message>
+    <message>
+        <source>The portal asks you to sign in again. Nothing written offline is lost.</source>
+        <translation>The portal asks you to sign in again. Nothing written offline is lost.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space. Free some space or choose another data folder; what was completed is kept.</source>
+        <translation>Not enough disk space. Free some space or choose another data folder; what was completed is kept.</translation>
+    </message>
+    <message>
+        <source>Okno could not write its data ({reason}).</source>
+        <translation>Okno could not write its data ({reason}).</translation>
+    </message>
+    <message>
+        <source>The portal sent data Okno cannot accept; nothing from the faulty part was saved.</source>
+        <translation>The portal sent data Okno cannot accept; nothing from the faulty part was saved.</translation>
+    </message>
+    <message>
+        <source>The portal speaks a different protocol version. Update Okno or the portal.</source>
+        <translation>The portal speaks a different protocol version. Update Okno or the portal.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Cancelled.</translation>
+    </message>
+    <message>
+        <source>Details: {detail}</source>
+        <translation>Details: {detail}</translation>
+    </message>
+</context>
+<context>
     <name>SyncPage</name>
     <message>
         <source>Synchronisation</source>
@@ -814,8 +877,8 @@
         <translation>&amp;Connect to a portal</translation>
     </message>
     <message>
-        <source>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</source>
-        <translation>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</translation>
+        <source>Your region&apos;s or school&apos;s portal; its address is usually given by the methodologist or the IT administrator.</source>
+        <translation>Your region&apos;s or school&apos;s portal; its address is usually given by the methodologist or the IT administrator.</translation>
     </message>
     <message>
         <source>&amp;Explore the sample library (no portal needed)</source>

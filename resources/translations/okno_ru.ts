@@ -631,6 +631,69 @@
     </message>
 </context>
 <context>
+    <name>SyncErrors</name>
+    <message>
+        <source>Cannot reach the portal at {url}. Check the network connection and the portal address.</source>
+        <translation>Не удаётся связаться с порталом {url}. Проверьте подключение к сети и адрес портала.</translation>
+    </message>
+    <message>
+        <source>The connection stalled: no data arrived for a long time. What arrived is kept; it will be resumed.</source>
+        <translation>Соединение зависло: данные долго не поступали. Полученное сохранено; загрузка продолжится.</translation>
+    </message>
+    <message>
+        <source>The connection was cut in the middle of a transfer. What arrived is kept; it will be resumed.</source>
+        <translation>Соединение оборвалось во время передачи. Полученное сохранено; загрузка продолжится.</translation>
+    </message>
+    <message>
+        <source>A network error interrupted the exchange with the portal. Try again later.</source>
+        <translation>Сетевая ошибка прервала обмен с порталом. Повторите попытку позже.</translation>
+    </message>
+    <message>
+        <source>The portal is busy and asked to try again later.</source>
+        <translation>Портал перегружен и просит повторить попытку позже.</translation>
+    </message>
+    <message>
+        <source>The portal had an internal error (HTTP {status}). Try again later.</source>
+        <translation>На портале произошла внутренняя ошибка (HTTP {status}). Повторите попытку позже.</translation>
+    </message>
+    <message>
+        <source>The portal does not have what was asked for.</source>
+        <translation>На портале нет запрошенных данных.</translation>
+    </message>
+    <message>
+        <source>The portal refused the request (HTTP {status}).</source>
+        <translation>Портал отклонил запрос (HTTP {status}).</translation>
+    </message>
+    <message>
+        <source>The portal asks you to sign in again. Nothing written offline is lost.</source>
+        <translation>Портал просит войти заново. Всё, что написано без связи, сохранено.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space. Free some space or choose another data folder; what was completed is kept.</source>
+        <translation>Недостаточно места на диске. Освободите место или выберите другую папку данных; уже полученное сохранено.</translation>
+    </message>
+    <message>
+        <source>Okno could not write its data ({reason}).</source>
+        <translation>Окно не смогло записать свои данные ({reason}).</translation>
+    </message>
+    <message>
+        <source>The portal sent data Okno cannot accept; nothing from the faulty part was saved.</source>
+        <translation>Портал прислал данные, которые Окно не может принять; из ошибочной части ничего не сохранено.</translation>
+    </message>
+    <message>
+        <source>The portal speaks a different protocol version. Update Okno or the portal.</source>
+        <translation>Портал использует другую версию протокола. Обновите Окно или портал.</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Отменено.</translation>
+    </message>
+    <message>
+        <source>Details: {detail}</source>
+        <translation>Подробности: {detail}</translation>
+    </message>
+</context>
+<context>
     <name>SyncPage</name>
     <message>
         <source>Synchronisation</source>
@@ -814,7 +877,7 @@
         <translation>&amp;Подключиться к порталу</translation>
     </message>
     <message>
-        <source>Your region's or school's portal; its address is usually given by the methodologist or the IT administrator.</source>
+        <source>Your region&apos;s or school&apos;s portal; its address is usually given by the methodologist or the IT administrator.</source>
         <translation>Портал вашего региона или школы; адрес обычно сообщает методист или системный администратор.</translation>
     </message>
     <message>

@@ -99,3 +99,30 @@ def test_language_follows_the_system_locale_russian_when_in_doubt(locale_name: s
 
     assert system_language(QLocale(locale_name)) == expected
     assert effective_language("en", QLocale(locale_name)) == "en"  # a saved choice wins
+
+
+def test_core_errors_are_shown_in_the_users_language(tmp_path: Path, qapp: Any) -> None:
+    """Sync errors carry a category; the UI words them in Russian, not the core's English."""
+    from desktop.paths import Paths
+    from desktop.store import Store
+    from desktop.sync.engine import sync_catalog
+    from desktop.sync.http import RetryPolicy, SyncError
+    from desktop.ui.i18n import Translations
+    from desktop.ui.tasks import describe_error
+
+    paths = Paths(tmp_path / "d").ensure()
+    store = Store(paths.database)
+    with pytest.raises(SyncError) as err:
+        sync_catalog(store, "http://127.0.0.1:9", paths=paths, policy=RetryPolicy(attempts=1))
+    store.close()
+    translations = Translations(qapp)
+    try:
+        translations.use("ru")
+        text = describe_error(err.value)
+        assert text.startswith("Не удаётся связаться с порталом http://127.0.0.1:9")
+        busy = SyncError("The portal is busy", code="busy")
+        assert describe_error(busy) == "Портал перегружен и просит повторить попытку позже."
+        odd = SyncError("Something new", code="never-heard-of")
+        assert describe_error(odd) == "Something new"
+    finally:
+        translations.use("en")
