@@ -136,9 +136,12 @@ def main() -> None:
                 p95 = lat[int(len(lat) * 0.95) - 1]
                 print(f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {lat[-1]:.1f} ms "
                       f"(target p95 <= 50 ms)")
-                hits = store.rows(store.search("уравнения")[:50])
-                ok = any("квадратное уравнение" in h["title"].lower() for h in hits)
-                print(f"'уравнения' finds 'квадратное уравнение': {ok}")
+                found = set(store.search("уравнения"))
+                target = [rid for (rid,) in store.db.execute(
+                    "SELECT rowid FROM resources WHERE title LIKE '%Квадратное уравнение%'")]
+                ok = bool(target) and all(r in found for r in target)
+                print(f"'уравнения' finds all {len(target)} titles with 'Квадратное "
+                      f"уравнение' among {len(found)} hits: {ok}")
                 store.close()
 
 
