@@ -51,6 +51,7 @@ class FileViewer(QDialog):
         self.resize(900, 700)
         self.kind = kind
         self.path = path
+        self._player = None  # set by _media; must exist before _make_content runs
         layout = QVBoxLayout(self)
         self.content = self._make_content(path, kind)
         layout.addWidget(self.content, 1)
@@ -60,7 +61,6 @@ class FileViewer(QDialog):
         external.clicked.connect(lambda: open_externally(path))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self._player = None
 
     def _make_content(self, path: Path, kind: str) -> QWidget:
         if kind == "pdf":

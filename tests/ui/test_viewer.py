@@ -43,3 +43,25 @@ def test_a_pdf_opens_in_the_app(qtbot: Any, tmp_path: Path) -> None:
     assert isinstance(viewer, FileViewer)
     qtbot.addWidget(viewer)
     qtbot.waitUntil(lambda: viewer.document.pageCount() == 1, timeout=3000)
+
+
+def test_audio_plays_in_the_app_when_qtmultimedia_is_there(qtbot: Any, tmp_path: Path) -> None:
+    if not multimedia_available():
+        pytest.skip("QtMultimedia does not import here (missing system audio libraries)")
+    import math
+    import struct
+    import wave
+
+    path = tmp_path / "песня.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 8)))
+                               for i in range(8000)))
+    viewer = open_file(path, "audio/x-wav", "песня.wav")
+    assert isinstance(viewer, FileViewer) and viewer.kind == "media"
+    qtbot.addWidget(viewer)
+    qtbot.waitUntil(lambda: viewer._player.duration() > 0, timeout=5000)
+    assert 900 <= viewer._player.duration() <= 1100  # one second of audio
+    viewer.done(0)
