@@ -94,14 +94,16 @@ def _payload(d: Mapping[str, Any]) -> str:
     return json.dumps(d, ensure_ascii=False, separators=(",", ":"))
 
 
-def _validated(validator: Any, d: dict[str, Any]) -> dict[str, Any]:
+def validated(validator: Any, d: dict[str, Any]) -> dict[str, Any]:
+    """Run a protocol validator; its complaint becomes a ValueError for admin callers."""
     try:
         return validator(d)
     except ProtocolError as exc:
         raise ValueError(str(exc)) from None
 
 
-def _check_fields(data: Any, allowed: frozenset[str], what: str) -> dict[str, Any]:
+def check_fields(data: Any, allowed: frozenset[str], what: str) -> dict[str, Any]:
+    """Refuse unknown fields; drop the server-owned ones (version, created, modified)."""
     if not isinstance(data, Mapping):
         raise ValueError(f"{what} must be a JSON object")
     unknown = sorted(set(data) - allowed - SERVER_FIELDS)
@@ -259,9 +261,9 @@ class PortalStore:
 
     def publish_collection(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create or replace a collection; the server fills version, created and modified."""
-        fields = _check_fields(data, COLLECTION_FIELDS, "collection")
+        fields = check_fields(data, COLLECTION_FIELDS, "collection")
         now = db.utc_now()
-        d = _validated(validate_collection,
+        d = validated(validate_collection,
                        {**fields, "version": 1, "created": now, "modified": now})
         with db.write_transaction(self.engine) as conn:
             parents = _collection_parents(conn)
@@ -275,14 +277,14 @@ class PortalStore:
                          files: Sequence[AttachedFile] = ()) -> dict[str, Any]:
         """Create or replace a resource; ``files`` are ``(name, mime, bytes or path)`` to attach
         after any ``data["files"]`` entries (which must name blobs already stored)."""
-        fields = _check_fields(data, RESOURCE_FIELDS, "resource")
+        fields = check_fields(data, RESOURCE_FIELDS, "resource")
         entries = fields.get("files", [])
         if not isinstance(entries, list):
             raise ValueError("resource.files must be a list of files")
         now = db.utc_now()
         server = {"version": 1, "created": now, "modified": now}
         # Check the fields before storing attachments, so bad input leaves no stray blobs.
-        _validated(validate_resource, {**fields, "files": [], **server})
+        validated(validate_resource, {**fields, "files": [], **server})
         entries = [self._describe_stored(e, i) for i, e in enumerate(entries)]
         for name, mime, content in files:
             if isinstance(content, bytes):
@@ -290,7 +292,7 @@ class PortalStore:
             else:
                 sha, size = self.blobs.put_file(Path(content))
             entries.append({"sha256": sha, "name": name, "mime": mime, "size": size})
-        d = _validated(validate_resource, {**fields, "files": entries, **server})
+        d = validated(validate_resource, {**fields, "files": entries, **server})
         with db.write_transaction(self.engine) as conn:
             self._check_collections(conn, [d])
             self._register_files(conn, [d], {})
@@ -373,8 +375,8 @@ class PortalStore:
                 raise ValueError(f"blob {sha:.16}... has sha256 {got}")
 
         now = db.utc_now()
-        cols = [_validated(validate_collection, {
-            **_check_fields(c, COLLECTION_FIELDS, "collection"),
+        cols = [validated(validate_collection, {
+            **check_fields(c, COLLECTION_FIELDS, "collection"),
             "version": 1, "created": now, "modified": now}) for c in collections]
         dupes = _duplicates([c["id"] for c in cols])
         if dupes:
@@ -391,8 +393,8 @@ class PortalStore:
 
         n_resources = 0
         for batch in _batched(resources, BULK_BATCH):
-            ds = [_validated(validate_resource, {
-                **_check_fields(r, RESOURCE_FIELDS, "resource"),
+            ds = [validated(validate_resource, {
+                **check_fields(r, RESOURCE_FIELDS, "resource"),
                 "version": 1, "created": now, "modified": now}) for r in batch]
             dupes = _duplicates([d["id"] for d in ds])
             if dupes:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from portal import db
+from portal.catalog import check_fields, validated
 from portal.community import access, records
 from portal.community.accounts import (
     LAST_USED_EVERY_SECONDS,
@@ -38,12 +39,11 @@ from portal.community.accounts import (
 from portal.community.ops import Outcome, apply_op
 from portal.community.records import ChangeSet
 from protocol import community as pc
-from protocol.wire import CATALOG_STREAM, ProtocolError
+from protocol.wire import CATALOG_STREAM
 
 ASSOCIATION_FIELDS = frozenset({"id", "name", "description", "kind", "visibility", "parent_id",
                                 "region", "municipality", "topic"})
 FORUM_FIELDS = frozenset({"id", "association_id", "title", "description", "position"})
-SERVER_FIELDS = frozenset({"version", "created", "modified"})
 MAX_LOGIN = 100
 MAX_DEVICE_NAME = 200
 
@@ -68,20 +68,6 @@ def _user(row: Mapping[str, Any]) -> User:
                 row["municipality"], row["region"], row["role"])
 
 
-def _checked(validator: Any, d: dict[str, Any]) -> dict[str, Any]:
-    try:
-        return validator(d)
-    except ProtocolError as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _only(data: Mapping[str, Any], allowed: frozenset[str], what: str) -> dict[str, Any]:
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{what} must be a JSON object")
-    unknown = sorted(set(data) - allowed - SERVER_FIELDS)
-    if unknown:
-        raise ValueError(f"{what} has unknown field(s): {', '.join(unknown)}")
-    return {k: v for k, v in data.items() if k not in SERVER_FIELDS}
 
 
 def _new_stream(conn: Connection, name: str) -> None:
@@ -234,11 +220,11 @@ class CommunityStore:
 
     def add_association(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create or replace an association; its stream ``assoc:<id>`` is created with it."""
-        fields = _only(data, ASSOCIATION_FIELDS, "association")
+        fields = check_fields(data, ASSOCIATION_FIELDS, "association")
         now = db.utc_now()
         row = {"description": "", "parent_id": None, "region": "", "municipality": "",
                "topic": "", **fields, "created": now, "modified": now}
-        _checked(pc.validate_association, {**row, "version": 1})
+        validated(pc.validate_association, {**row, "version": 1})
         a = db.associations
         with db.write_transaction(self.engine) as conn:
             old = access.association_row(conn, row["id"])
@@ -259,10 +245,10 @@ class CommunityStore:
 
     def add_forum(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Create or replace a forum of an existing association."""
-        fields = _only(data, FORUM_FIELDS, "forum")
+        fields = check_fields(data, FORUM_FIELDS, "forum")
         now = db.utc_now()
         row = {"description": "", "position": 0, **fields, "created": now, "modified": now}
-        _checked(pc.validate_forum, {**row, "version": 1})
+        validated(pc.validate_forum, {**row, "version": 1})
         pc.client_id(row["id"], "forum.id")
         f = db.forums
         with db.write_transaction(self.engine) as conn:
