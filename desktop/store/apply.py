@@ -12,10 +12,11 @@ changes nothing and reports nothing.
 ...         "subjects": ["Алгебра"], "grades": [8], "type": "lesson", "language": "ru",
 ...         "license": "", "keywords": [], "collections": [], "files": [],
 ...         "created": "2024-01-01", "modified": "2024-01-01", "version": 1}
->>> store.apply_page("catalog", [Rec("catalog", "resource", "r1", 1, 7, data)], 7, "portal-a")
-Changes(catalog=True, resources=frozenset({'r1'}), downloads=False, sync_state=True)
->>> store.apply_page("catalog", [Rec("catalog", "resource", "r1", 1, 7, data)], 7, "portal-a")
-Changes(catalog=False, resources=frozenset(), downloads=False, sync_state=False)
+>>> page = [Rec("catalog", "resource", "r1", 1, 7, data)]
+>>> store.apply_page("catalog", page, 7, "portal-a").resources
+frozenset({'r1'})
+>>> bool(store.apply_page("catalog", page, 7, "portal-a"))
+False
 >>> store.close()
 """
 
@@ -42,6 +43,8 @@ from desktop.store.indexing import (
 )
 from desktop.store.text import sort_key
 from desktop.store.types import Changes
+from protocol.community import STREAM_KINDS as COMMUNITY_STREAM_KINDS
+from protocol.community import stream_family
 from protocol.wire import (
     CATALOG_STREAM,
     KIND_COLLECTION,
@@ -297,13 +300,23 @@ def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, I
     return bool(plan.upserts or plan.deletes)
 
 
+def _stream_kinds(stream: str) -> frozenset[str] | None:
+    """The kinds a stored stream carries: the catalog, or a community stream family."""
+    if stream in STORED_STREAMS:
+        return STREAM_KINDS[stream]
+    family = stream_family(stream)
+    if family in COMMUNITY_STREAM_KINDS:
+        return frozenset(COMMUNITY_STREAM_KINDS[family])
+    return None
+
+
 def _check_page(stream: str, items: Sequence[Item], cursor: int) -> None:
     """Refuse a malformed page before the transaction starts."""
-    if stream not in STORED_STREAMS:
+    kinds = _stream_kinds(stream)
+    if kinds is None:
         raise StoreError(f"this replica does not keep the stream {stream!r:.60}")
     if type(cursor) is not int or cursor < 0:
         raise StoreError(f"the page cursor must be a non-negative integer, got {cursor!r:.60}")
-    kinds = STREAM_KINDS[stream]
     for item in items:
         if not isinstance(item, Rec | Tombstone):
             raise StoreError(f"a page may hold only records and tombstones, got {item!r:.80}")
@@ -348,6 +361,13 @@ class CatalogWrites(WriterBase):
                     f"for stream {stream!r}; the page was not applied"
                 )
             latest = _latest(items)
+            if stream != CATALOG_STREAM:
+                from desktop.store.community_apply import apply_community  # needs this module
+
+                community = apply_community(conn, stream, latest)
+                sync_state = row is None or cursor != stored_cursor or stored_portal is None
+                self._store_cursor(conn, stream, cursor, portal_id, sync_state)
+                return community | Changes(sync_state=sync_state)
             changed: set[str] = set()
             catalog = False
             if KIND_RESOURCE in latest:
@@ -356,17 +376,21 @@ class CatalogWrites(WriterBase):
             if KIND_COLLECTION in latest:
                 catalog = _apply_collections(conn, stream, latest[KIND_COLLECTION]) or catalog
             sync_state = row is None or cursor != stored_cursor or stored_portal is None
-            if sync_state:
-                self._set_meta(conn, "portal_id", portal_id)
-                conn.execute(
-                    "INSERT INTO cursors (stream, seq, portal_id, updated) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, "
-                    "portal_id = excluded.portal_id, updated = excluded.updated",
-                    (stream, cursor, portal_id, utc_now()),
-                )
+            self._store_cursor(conn, stream, cursor, portal_id, sync_state)
             if catalog:
                 self._bump_generation(conn)
         return Changes(catalog=catalog, resources=frozenset(changed), sync_state=sync_state)
+
+    def _store_cursor(self, conn: sqlite3.Connection, stream: str, cursor: int,
+                      portal_id: str, changed: bool) -> None:
+        if changed:
+            self._set_meta(conn, "portal_id", portal_id)
+            conn.execute(
+                "INSERT INTO cursors (stream, seq, portal_id, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, "
+                "portal_id = excluded.portal_id, updated = excluded.updated",
+                (stream, cursor, portal_id, utc_now()),
+            )
 
     def reset_catalog(self, portal_id: str) -> Changes:
         """Forget the whole catalog and its cursor (a resync, or another portal).

@@ -8,7 +8,7 @@ are frozen history: to change the schema, append a function; never edit a shippe
 >>> from desktop.store.db import open_writer
 >>> db = open_writer(Path(tempfile.mkdtemp()) / "okno.sqlite3")
 >>> migrate(db)
-1
+2
 >>> db.close()
 """
 
@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from desktop.store.community_schema import v2_community
 from desktop.store.db import write_transaction
 from desktop.store.errors import StoreError
 
@@ -157,7 +158,7 @@ def _v1_initial(db: Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, v2_community]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

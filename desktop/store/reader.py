@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.store.catalog import CatalogReads
+from desktop.store.community import CommunityReads
 from desktop.store.db import open_reader_db
 from desktop.store.downloads import DownloadReads
 from desktop.store.errors import StoreError
@@ -23,7 +24,8 @@ from desktop.store.migrations import SCHEMA_VERSION, newer_error, user_version
 from desktop.store.search import SearchReads
 
 
-class Reader(CatalogReads, SearchReads, DownloadReads, HistoryReads, IntegrityReads):
+class Reader(CatalogReads, SearchReads, DownloadReads, HistoryReads, IntegrityReads,
+             CommunityReads):
     """Every read query: search, facets, rows, get_resource, counts, collections,
     download_queue, next_download, cached_file, cache_size, sync_history, last_sync,
     check_integrity. ``Store`` adds the writes on top."""

@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 
 from desktop.store.apply import CatalogWrites
+from desktop.store.community import CommunityWrites
 from desktop.store.db import configure_writer, corruption_error, is_corruption, open_writer
 from desktop.store.downloads import DownloadWrites
 from desktop.store.errors import StoreError
@@ -25,7 +26,7 @@ from desktop.store.migrations import check_not_newer, migrate
 from desktop.store.reader import Reader
 
 
-class Store(Reader, CatalogWrites, DownloadWrites, HistoryWrites):
+class Store(Reader, CatalogWrites, DownloadWrites, HistoryWrites, CommunityWrites):
     """Open (creating and migrating as needed) the database at ``path``.
 
     Raises ``StoreError`` for a file that is not an Okno database, is damaged, or was

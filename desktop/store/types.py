@@ -24,6 +24,13 @@ class Changes:
     resources: frozenset[str] = frozenset()
     downloads: bool = False
     sync_state: bool = False
+    # Community: `community` = directory, memberships, follows or profiles changed;
+    # `threads` = ids of threads whose row, posts, read position or reactions changed;
+    # `outbox` = an outbox item was added or changed state; `drafts` = a draft was saved.
+    community: bool = False
+    threads: frozenset[str] = frozenset()
+    outbox: bool = False
+    drafts: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -31,10 +38,15 @@ class Changes:
             self.resources | other.resources,
             self.downloads or other.downloads,
             self.sync_state or other.sync_state,
+            self.community or other.community,
+            self.threads | other.threads,
+            self.outbox or other.outbox,
+            self.drafts or other.drafts,
         )
 
     def __bool__(self) -> bool:
-        return self.catalog or bool(self.resources) or self.downloads or self.sync_state
+        return (self.catalog or bool(self.resources) or self.downloads or self.sync_state
+                or self.community or bool(self.threads) or self.outbox or self.drafts)
 
 
 @dataclass(slots=True)
