@@ -128,7 +128,7 @@ def main() -> None:
                 for _ in range(3):
                     for q in QUERIES:
                         t = time.perf_counter()
-                        hits = store.search(q, Filters())
+                        store.search(q, Filters())
                         store.facets(q, Filters())
                         lat.append((time.perf_counter() - t) * 1000)
                 lat.sort()

@@ -5,6 +5,11 @@
     okno status [--json]
     okno search QUERY [--subject S] [--grade G] [--type T] [--json]
     okno download RESOURCE_ID
+    okno sync --machine        sync the lab's shared library (desktop.lab; for schedulers)
+    okno schedule install|remove|show [--system]   the nightly machine sync
+    okno preload FILE [--portal-id ID] [--machine]  start with the library already there
+    okno signin LOGIN          sign in to the community (password on stdin or prompted)
+    okno signout
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from desktop.cli_community import add_parsers as add_community_parsers
+from desktop.cli_community import cmd_signin, cmd_signout, sync_if_signed_in
+from desktop.lab.commands import COMMANDS as LAB_COMMANDS
+from desktop.lab.commands import add_parsers as add_lab_parsers
+from desktop.lab.commands import cmd_machine_sync
 from desktop.paths import Paths, resolve_paths, resolve_portal_url
 
 
@@ -52,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="attempts per request before giving up (default 5)")
     _transfer_options(d)
     sub.add_parser("sample", help="load the sample library shipped with Okno")
+    add_community_parsers(sub)
+    add_lab_parsers(sub, s)
     return p
 
 
@@ -79,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     paths = resolve_paths(args.data)
     command = args.command or "gui"
+    if command == "sync" and args.machine:
+        return cmd_machine_sync(args)
     if command == "gui":
         from desktop.ui.app import run
 
@@ -180,7 +194,15 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
         result.bytes_wire, result.round_trips, "ok",
         {"snapshot": result.snapshot_used, "pages": result.pages}))
     counts = store.counts()
+    try:
+        community = sync_if_signed_in(store, portal, paths, _policy(args))
+    except SyncError as exc:
+        store.close()
+        print(f"Community sync failed: {exc}", file=sys.stderr)
+        return 1
     store.close()
+    if community:
+        print(community)
     print(f"Synced with {portal}: {result.records} records in {result.seconds:.1f} s, "
           f"{_human_bytes(result.bytes_wire)} over {result.round_trips} round trips; "
           f"library has {counts.get('resources', 0)} resources.")
@@ -192,6 +214,9 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     counts = store.counts()
     last = store.last_sync()
     queue = store.download_queue(states=("queued", "downloading", "paused", "failed"))
+    user = store.community_user()
+    unsent = store.outbox_count()
+    failed = store.outbox_count(("conflict", "rejected"))
     store.close()
     status = {
         "data_dir": str(paths.data),
@@ -200,6 +225,9 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
             "finished": last.finished, "ok": last.ok, "records": last.records,
             "bytes": last.bytes_wire, "message": last.message},
         "pending_downloads": len(queue),
+        "community_user": None if user is None else user.get("login") or user.get("id"),
+        "outbox_unsent": unsent,
+        "outbox_failed": failed,
     }
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
@@ -212,6 +240,8 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     else:
         print(f"Last sync: {last.finished} — {'ok' if last.ok else 'failed: ' + last.message}")
     print(f"Pending downloads: {len(queue)}")
+    print(f"Signed in: {status['community_user'] or 'no'}")
+    print(f"Outbox: {unsent} unsent, {failed} failed")
     return 0
 
 
@@ -288,6 +318,9 @@ _COMMANDS = {
     "search": cmd_search,
     "download": cmd_download,
     "sample": cmd_sample,
+    "signin": lambda args, paths: cmd_signin(args, paths, _open_store),
+    "signout": lambda args, paths: cmd_signout(args, paths, _open_store),
+    **LAB_COMMANDS,
 }
 
 

@@ -1,0 +1,212 @@
+"""``okno sync --machine``: sync the lab's shared library with no signed-in user.
+
+Qt-free. Meant for cron, systemd timers and Task Scheduler (``okno schedule``)::
+
+    okno sync --machine [--portal URL] [--data DIR] [--quiet]
+
+The data folder is ``--data`` > ``$OKNO_MACHINE_DATA`` > the preset's ``[machine] data_dir``
+> the OS default (``/var/lib/okno``, ``%ProgramData%\\Okno\\data``). The portal is
+``--portal`` > ``$OKNO_PORTAL_URL`` > the preset's ``portal_url``. The preset's bandwidth cap
+and metered mode apply. One sync at a time per data folder: a second start prints "another
+sync is running" and exits with :data:`EXIT_BUSY`. Every run is logged to
+``<data>/logs/sync.log`` (rotated: 5 files of 1 MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from desktop.lab.presets import MachineConfig, PresetError, load_machine_config, machine_data_dir
+from desktop.paths import Paths
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+EXIT_BUSY = 75  # EX_TEMPFAIL: "try again later"; the systemd unit treats it as success
+LOCK_NAME = "sync.lock"
+LOG_NAME = "sync.log"
+LOGGER = "okno.machine_sync"
+
+
+class SyncBusy(RuntimeError):
+    """Another process holds the sync lock of this data folder."""
+
+
+def _try_lock(fh: IO[bytes]) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fh: IO[bytes]) -> None:
+    if sys.platform == "win32":
+        import msvcrt
+
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def sync_lock(data: Path) -> Iterator[Path]:
+    """Hold ``<data>/sync.lock`` for the duration; raise :class:`SyncBusy` if it is held.
+
+    The OS releases the lock when the process dies, so a killed sync never blocks the next.
+    """
+    data.mkdir(parents=True, exist_ok=True)
+    path = data / LOCK_NAME
+    fh = open(path, "a+b")  # noqa: SIM115 (held open for the lock's lifetime)
+    try:
+        if not _try_lock(fh):
+            fh.seek(0)
+            holder = fh.read(64).decode("ascii", "replace").strip()
+            raise SyncBusy(f"another sync is running (process {holder or '?'}, "
+                           f"lock {path})")
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{os.getpid()}\n".encode("ascii"))
+        fh.flush()
+        try:
+            yield path
+        finally:
+            _unlock(fh)
+    finally:
+        fh.close()
+
+
+def file_logger(data: Path) -> logging.Logger:
+    """A logger writing to ``<data>/logs/sync.log``, rotated at 1 MB, 5 files kept."""
+    logs = data / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger(LOGGER)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    target = str(logs / LOG_NAME)
+    for h in list(logger.handlers):
+        if getattr(h, "baseFilename", None) != target:
+            logger.removeHandler(h)
+            h.close()
+    if not logger.handlers:
+        handler = logging.handlers.RotatingFileHandler(target, maxBytes=1 << 20, backupCount=5,
+                                                       encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(process)d] "
+                                               "%(message)s"))
+        logger.addHandler(handler)
+    return logger
+
+
+def machine_portal(machine: MachineConfig, explicit: str | None) -> str:
+    url = explicit or os.environ.get("OKNO_PORTAL_URL") or machine.values.get("portal_url", "")
+    return str(url).rstrip("/")
+
+
+def cmd_machine_sync(args: argparse.Namespace) -> int:
+    """The ``okno sync --machine`` command (the parser is desktop.cli's ``sync``)."""
+    quiet = bool(getattr(args, "quiet", False))
+    try:
+        machine = load_machine_config()
+    except PresetError as exc:
+        print(f"okno: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    data = machine_data_dir(machine, getattr(args, "data", None))
+    portal = machine_portal(machine, getattr(args, "portal", None))
+    if not portal:
+        print("okno: no portal address for the machine sync: set portal_url in "
+              f"{machine.path or 'the machine-wide okno.toml'} or pass --portal",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        with sync_lock(data):
+            log = file_logger(data)
+            return _locked_sync(args, machine, Paths(data), portal, log, quiet)
+    except SyncBusy as exc:
+        print(f"okno: {exc}; not starting a second one.", file=sys.stderr)
+        try:
+            file_logger(data).info("skipped: %s", exc)
+        except OSError:
+            pass
+        return EXIT_BUSY
+    except OSError as exc:
+        print(f"okno: cannot use the machine data folder {data}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _locked_sync(args: argparse.Namespace, machine: MachineConfig, paths: Paths, portal: str,
+                 log: logging.Logger, quiet: bool) -> int:
+    from desktop.store import Store
+    from desktop.store.errors import StoreError
+    from desktop.store.types import SyncRecord
+    from desktop.sync.engine import sync_catalog
+    from desktop.sync.http import RetryPolicy, SyncError
+
+    defaults = machine.defaults()
+    files = not (getattr(args, "no_files", False) or defaults.metered)
+    log.info("sync started: portal %s, data %s, files %s, cap %s KB/s", portal, paths.data,
+             files, defaults.bandwidth_cap_kbps or "none")
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        store: Any = Store(paths.ensure().database)
+    except (StoreError, sqlite3.Error) as exc:
+        log.error("cannot open the library: %s", exc)
+        print(f"okno: cannot open the library in {paths.data}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        try:
+            result = sync_catalog(store, portal, paths=paths, files=files,
+                                  policy=RetryPolicy(attempts=max(1, getattr(args, "retries", 5))),
+                                  rate_limit_bps=defaults.rate_limit_bps)
+        except (SyncError, sqlite3.Error, OSError) as exc:
+            log.error("sync failed: %s", exc)
+            _record(store, SyncRecord(started, _now(), False, message=str(exc)))
+            print(f"Sync failed: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        _record(store, SyncRecord(started, _now(), True, result.records, result.bytes_wire,
+                                  result.round_trips, "ok", {"machine": True}))
+        counts = store.counts()
+    finally:
+        store.close()
+    message = (f"Synced the shared library with {portal}: {result.records} records, "
+               f"{result.bytes_wire} bytes in {result.seconds:.1f} s; "
+               f"{counts.get('resources', 0)} resources.")
+    log.info(message)
+    if not quiet:
+        print(message)
+    return EXIT_OK
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _record(store: Any, record: Any) -> None:
+    try:
+        store.record_sync(record)
+    except sqlite3.Error:
+        pass
