@@ -48,6 +48,7 @@ DEMO_LOGINS = ("demo", "metodist")
 BATCH_POSTS = 2000
 MEAN_POSTS_PER_THREAD = 8
 _EPOCH = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+DEMO_SPAN_DAYS = 400  # the demo's discussions end by early October 2026
 
 
 @dataclass
@@ -214,6 +215,11 @@ def _write_discussions(community: CommunityStore, rng: random.Random,
     weights = [1 if aid.endswith("-council") else 4 if aid.startswith(("reg-", "topic-"))
                else 2 if aid.startswith("mun-") else 1 for _, aid in forums]
     minute = 0.0
+    # Spread the threads over a fixed span after _EPOCH, whatever n_posts is (deterministic,
+    # and never in the future: such a post would count against its author's hourly limit).
+    available = DEMO_SPAN_DAYS * 24 * 60
+    expected = n_posts / MEAN_POSTS_PER_THREAD * (315 + MEAN_POSTS_PER_THREAD * 122)
+    spacing = min(1.0, available / max(expected, 1.0))
     batch: list[tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, str]]]] = []
     batch_posts = 0
     written = 0
@@ -228,12 +234,12 @@ def _write_discussions(community: CommunityStore, rng: random.Random,
         n_thread += 1
         tid = f"t-{n_thread:06d}"
         title = rng.choice(THREAD_TITLES)
-        minute += rng.uniform(30, 600)
+        minute += rng.uniform(30, 600) * spacing
         start = minute
         posts, reactions = [], []
         for number in range(1, size + 1):
             author = rng.choice(people)
-            created = _stamp(start + (number - 1) * rng.uniform(5, 240))
+            created = _stamp(start + (number - 1) * rng.uniform(5, 240) * spacing)
             post = {"id": f"{tid}.{number}", "thread_id": tid, "forum_id": fid,
                     "association_id": aid, "author_id": author.id, "number": number,
                     "body_md": _body(rng, number == 1), "revision": 1, "body_version": 1,

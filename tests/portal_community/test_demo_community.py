@@ -53,3 +53,13 @@ def test_demo_texts_are_russian(tmp_path):
     post = community.post("t-000001.1")
     assert post is not None and any("а" <= ch <= "я" for ch in post["body_md"])
     store.close()
+
+
+def test_a_large_demo_stays_in_the_past(tmp_path):
+    """Posts dated in the future would count against the hourly posting limit forever
+    (found by bench/bench_community.py: 100 offline replies were held as rate_limited)."""
+    store, _, summary = _load(tmp_path, "big", n_users=30, n_posts=20_000, seed=3)
+    with store.engine.connect() as conn:
+        newest = conn.exec_driver_sql("SELECT max(created) FROM posts").scalar_one()
+    assert newest < "2026-10-07"
+    store.close()
