@@ -61,18 +61,24 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from desktop.lab.presets import PresetError, load_machine_config, resolve_settings
     from desktop.ui.context import AppContext, ChangeHub
+    from desktop.ui.discussions_page import install_discussions
     from desktop.ui.i18n import Translations, effective_language
     from desktop.ui.mainwindow import MainWindow
     from desktop.ui.resources import icon
-    from desktop.ui.settings import Settings
     from desktop.ui.tasks import TaskManager
 
     paths = resolve_paths(choose_data_dir(data_dir)).ensure()
-    settings = Settings.load(paths.settings)
+    try:
+        machine = load_machine_config()
+    except PresetError as exc:
+        _app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+        return _cannot_open(str(exc), self_test, preset_error=True)
     preset = portal_url or os.environ.get("OKNO_PORTAL_URL")
-    if preset:  # --portal or a lab image's preset wins over what was saved
-        settings.portal_url = preset.rstrip("/")
+    # --portal or a lab image's preset wins over what was saved and over the machine file.
+    settings = resolve_settings(paths.settings, machine,
+                                {"portal_url": preset.rstrip("/") if preset else None})
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     assert isinstance(app, QApplication)
@@ -92,12 +98,15 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
     tasks = TaskManager(store_openers(paths))
     ctx = AppContext(paths=paths, settings=settings, tasks=tasks, reader=reader, hub=ChangeHub(),
                      language=language, portal_override=None,
-                     connections_for=store_openers, reader_for=open_main_reader)
+                     connections_for=store_openers, reader_for=open_main_reader,
+                     settings_base=machine.defaults(), locked=machine.locked,
+                     machine_config=str(machine.path or ""))
     try:
         if not self_test and not settings.first_run_done:
             if not _first_run(ctx, translations):
                 return 0
         window = MainWindow(ctx, set_language=translations.use)
+        install_discussions(window)
         window.show()
         window.start()
         if self_test:
@@ -110,12 +119,17 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
             close()
 
 
-def _cannot_open(message: str, quiet: bool) -> int:
+def _cannot_open(message: str, quiet: bool, preset_error: bool = False) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QMessageBox
 
-    text = QCoreApplication.translate("App", "Okno cannot open its library: {reason}").format(
-        reason=message)
+    if preset_error:
+        text = QCoreApplication.translate(
+            "App", "Okno cannot start: the administrator's settings file has an error: "
+            "{reason}").format(reason=message)
+    else:
+        text = QCoreApplication.translate("App", "Okno cannot open its library: {reason}") \
+            .format(reason=message)
     print(text, file=sys.stderr)
     if not quiet:
         QMessageBox.critical(None, QCoreApplication.translate("App", "Okno"), text)
@@ -145,7 +159,7 @@ def apply_wizard_choice(ctx: Any, language: str, mode: str, url: str) -> None:
 
     ctx.settings.language = language
     ctx.settings.first_run_done = True
-    if mode == "portal":
+    if mode == "portal" and not ctx.locked & {"portal_url"}:
         ctx.settings.portal_url = url
     ctx.save_settings()
     if mode == "sample":

@@ -39,6 +39,10 @@ class AppContext:
     # How to open the store for a data folder (used again when the folder moves).
     connections_for: Callable[[Paths], Connections] | None = None
     reader_for: Callable[[Paths], Any] | None = None
+    # The lab preset (desktop.lab.presets): its values under the user's, and what it locks.
+    settings_base: Settings | None = None
+    locked: frozenset[str] = frozenset()
+    machine_config: str = ""  # the preset file's path, for "set by the administrator"
 
     @property
     def portal_url(self) -> str:
@@ -48,5 +52,9 @@ class AppContext:
         return self.settings.portal_url.rstrip("/")
 
     def save_settings(self) -> None:
-        self.settings.save(self.paths.settings)
+        self.settings.save(self.paths.settings, base=self.settings_base)
         self.hub.settings_changed.emit()
+
+    def is_locked(self, name: str) -> bool:
+        """Whether the administrator fixed this Settings field in the machine-wide preset."""
+        return name in self.locked

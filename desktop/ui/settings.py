@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +37,16 @@ class Settings:
     splitter_state: str = ""
 
     @classmethod
-    def load(cls, path: Path) -> Settings:
+    def load(cls, path: Path, base: Settings | None = None) -> Settings:
+        """The saved settings over ``base`` (the machine-wide preset's values, or defaults)."""
+        start = replace(base) if base is not None else cls()
         try:
             raw = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return cls()
+            return start
         if not isinstance(raw, dict):
-            return cls()
-        settings = cls()
+            return start
+        settings = start
         for f in fields(cls):
             value = raw.get(f.name)
             default = getattr(settings, f.name)
@@ -52,14 +54,21 @@ class Settings:
                 setattr(settings, f.name, value)
         return settings
 
-    def save(self, path: Path) -> None:
-        """Write atomically: a power cut leaves the old file or the new one, never half."""
+    def save(self, path: Path, base: Settings | None = None) -> None:
+        """Write atomically: a power cut leaves the old file or the new one, never half.
+
+        With ``base`` (the machine-wide values) only what differs from it is written, so a
+        later change by the administrator still reaches this user.
+        """
+        data = asdict(self)
+        if base is not None:
+            data = {k: v for k, v in data.items() if getattr(base, k) != v}
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(asdict(self), fh, ensure_ascii=False, indent=1)
+                json.dump(data, fh, ensure_ascii=False, indent=1)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)

@@ -186,10 +186,16 @@ class SettingsPage(QWidget):
         nl.addRow("", wl)
         nl.addRow("", self.metered_check)
 
+        # Settings the administrator fixed in the machine-wide preset (desktop.lab.presets).
+        self.locked_note = QLabel(self)
+        self.locked_note.setWordWrap(True)
+        self.locked_note.setVisible(bool(ctx.locked))
+
         content = QWidget(self)
         cl = QVBoxLayout(content)
         cl.setContentsMargins(12, 10, 12, 10)
         cl.addWidget(self.heading)
+        cl.addWidget(self.locked_note)
         for box in (self.portal_box, self.sync_box, self.storage_box, self.language_box):
             cl.addWidget(box)
         cl.addStretch(1)
@@ -204,6 +210,19 @@ class SettingsPage(QWidget):
         self._update_window_enabled()
         self.retranslate()
         ctx.hub.changed.connect(self.on_changes)
+
+    def locked_widgets(self) -> list[QWidget]:
+        """The editors of settings the administrator locked (shown disabled)."""
+        by_field: dict[str, list[QWidget]] = {
+            "portal_url": [self.portal_edit],
+            "language": [self.language_combo],
+            "bandwidth_cap_kbps": [self.cap_spin],
+            "sync_interval_min": [self.interval_spin],
+            "sync_window_enabled": [self.window_check, self.window_start, self.window_end],
+            "metered": [self.metered_check],
+        }
+        return [w for name, widgets in by_field.items() if self.ctx.is_locked(name)
+                for w in widgets]
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Settings"))
@@ -236,6 +255,12 @@ class SettingsPage(QWidget):
         self.window_end.setAccessibleName(self.tr("Sync window end"))
         self.metered_check.setText(self.tr("Metered connection: catalog only, no automatic "
                                            "file downloads"))
+        locked_tip = self.tr("Set by the administrator")
+        for w in self.locked_widgets():
+            w.setToolTip(locked_tip)
+        self.locked_note.setText(self.tr("Some settings are set by the administrator and "
+                                         "cannot be changed here ({path}).").format(
+            path=self.ctx.machine_config))
 
     # -- edits ----------------------------------------------------------------------------
     def _portal_edited(self) -> None:
@@ -299,6 +324,8 @@ class SettingsPage(QWidget):
         on = self.window_check.isChecked()
         self.window_start.setEnabled(on)
         self.window_end.setEnabled(on)
+        for w in self.locked_widgets():
+            w.setEnabled(False)
 
     def _metered_changed(self, on: bool) -> None:
         self.ctx.settings.metered = on
@@ -375,7 +402,7 @@ class SettingsPage(QWidget):
             ctx.reader = ctx.reader_for(new_paths)
             getattr(old_reader, "close", lambda: None)()
             write_data_pointer(dst)
-            ctx.settings.save(new_paths.settings)
+            ctx.settings.save(new_paths.settings, base=ctx.settings_base)
             shutil.rmtree(src, ignore_errors=True)
             self.refresh()
             self.data_moved.emit(new_paths)
