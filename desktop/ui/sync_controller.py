@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,53 @@ from desktop.ui.tasks import Lane, describe_error
 
 AUTO_CHECK_MS = 30_000
 ONLINE_CHECK_MS = 60_000
+
+
+@dataclass(slots=True)
+class FullSyncResult:
+    """The catalog's SyncResult plus the community's; ``community_error`` when only the
+    community part failed (the catalog's changes are kept and shown)."""
+
+    records: int = 0
+    bytes_wire: int = 0
+    round_trips: int = 0
+    changes: Changes = field(default_factory=Changes)
+    seconds: float = 0.0
+    snapshot_used: bool = False
+    pages: int = 0
+    community: bool = False  # the community was synchronised (someone is signed in)
+    community_error: BaseException | None = None
+
+
+def sync_community_after(store: Any, url: str, paths: Any, catalog: Any, progress: Any,
+                         cancel: CancelToken) -> FullSyncResult:
+    """Run on the DB lane after the catalog sync, as ``okno sync`` does; only when signed in.
+    A community failure (e.g. a revoked token) keeps the catalog's result and the outbox."""
+    from desktop.sync.community import sync_community
+    from desktop.sync.credentials import load_token
+    from desktop.sync.http import SyncError
+
+    out = FullSyncResult(catalog.records, catalog.bytes_wire, catalog.round_trips,
+                         catalog.changes, catalog.seconds, catalog.snapshot_used, catalog.pages)
+    token = load_token(paths.data, url)
+    if token is None or store.community_user() is None:
+        return out
+    out.community = True
+    try:
+        extra = sync_community(store, url, token, paths=paths, progress=progress,
+                               cancel=cancel)
+    except SyncCancelled:
+        raise
+    except SyncError as exc:
+        out.community_error = exc
+        out.changes = out.changes | Changes(outbox=True)
+        return out
+    out.records += extra.records
+    out.bytes_wire += extra.bytes_wire
+    out.round_trips += extra.round_trips
+    out.seconds += extra.seconds
+    out.changes = out.changes | extra.changes
+    return out
 
 
 def _now_iso() -> str:
@@ -98,6 +146,7 @@ class SyncController(QObject):
             try:
                 result = sync_catalog(store, url, paths=paths, progress=progress, cancel=token,
                                       files=False)
+                result = sync_community_after(store, url, paths, result, progress, token)
             except SyncCancelled:
                 store.record_sync(SyncRecord(started, _now_iso(), False,
                                              message=cancelled_text))
@@ -106,10 +155,12 @@ class SyncController(QObject):
                 store.record_sync(SyncRecord(started, _now_iso(), False,
                                              message=describe_error(exc)))
                 raise
+            community_error = getattr(result, "community_error", None)
+            message = describe_error(community_error) if community_error else ""
             store.record_sync(SyncRecord(
-                started, _now_iso(), True, result.records, result.bytes_wire,
-                result.round_trips, "", {"snapshot": result.snapshot_used,
-                                         "pages": result.pages}))
+                started, _now_iso(), community_error is None, result.records,
+                result.bytes_wire, result.round_trips, message,
+                {"snapshot": result.snapshot_used, "pages": result.pages}))
             return result
 
         self._poll.start()
@@ -127,13 +178,14 @@ class SyncController(QObject):
             self.progressed.emit(self._latest)
 
     def _succeeded(self, result: Any) -> None:
-        self.last_error = None
+        community_error = getattr(result, "community_error", None)
+        self.last_error = describe_error(community_error) if community_error else None
         self.last_result = result
         self.ctx.hub.publish(result.changes | Changes(sync_state=True))
         self._set_online(True)
         if not self.ctx.settings.metered and self.ctx.reader.download_queue(["queued"]):
             self.downloads.start()
-        self.finished.emit(result, None)
+        self.finished.emit(result, self.last_error)
 
     def _failed(self, exc: BaseException) -> None:
         self.last_error = describe_error(exc)

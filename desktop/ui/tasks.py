@@ -207,6 +207,11 @@ class TaskManager(QObject):
            connection: bool = True) -> Op[T]:
         return Op(self, fn, lane, connection=connection)
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: timers that fire late (draft autosave, read marks) must not start work."""
+        return self._closed
+
     def idle(self) -> bool:
         """No work queued or running, and every callback delivered (for tests)."""
         return self._pending == 0

@@ -4,6 +4,10 @@
 <context>
     <name>App</name>
     <message>
+        <source>Okno cannot start: the administrator&apos;s settings file has an error: {reason}</source>
+        <translation>Okno cannot start: the administrator&apos;s settings file has an error: {reason}</translation>
+    </message>
+    <message>
         <source>Okno cannot open its library: {reason}</source>
         <translation>Okno cannot open its library: {reason}</translation>
     </message>
@@ -135,10 +139,169 @@
     </message>
 </context>
 <context>
+    <name>Discussions</name>
+    <message>
+        <source> · {n} new</source>
+        <translation> · {n} new</translation>
+    </message>
+    <message>
+        <source> · not sent</source>
+        <translation> · not sent</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>not sent</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>sent</translation>
+    </message>
+    <message>
+        <source>edited on the portal meanwhile</source>
+        <translation>edited on the portal meanwhile</translation>
+    </message>
+    <message>
+        <source>failed: {reason}</source>
+        <translation>failed: {reason}</translation>
+    </message>
+    <message>
+        <source>New thread</source>
+        <translation>New thread</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Edit</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>Reaction</translation>
+    </message>
+    <message>
+        <source>Read mark</source>
+        <translation>Read mark</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>Follow</translation>
+    </message>
+    <message>
+        <source>Deletion</source>
+        <translation>Deletion</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>What</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation>Written</translation>
+    </message>
+    <message>
+        <source>Removed by a moderator.</source>
+        <translation>Removed by a moderator.</translation>
+    </message>
+    <message>
+        <source>Deleted by the author.</source>
+        <translation>Deleted by the author.</translation>
+    </message>
+    <message>
+        <source>Hidden by a moderator.</source>
+        <translation>Hidden by a moderator.</translation>
+    </message>
+    <message>
+        <source>unknown author</source>
+        <translation>unknown author</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>not sent yet</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>edited</translation>
+    </message>
+    <message>
+        <source>The thread is closed for replies.</source>
+        <translation>The thread is closed for replies.</translation>
+    </message>
+    <message>
+        <source>Your edit is not sent yet.</source>
+        <translation>Your edit is not sent yet.</translation>
+    </message>
+    <message>
+        <source>★ useful ({n})</source>
+        <translation>★ useful ({n})</translation>
+    </message>
+    <message>
+        <source>☆ useful ({n})</source>
+        <translation>☆ useful ({n})</translation>
+    </message>
+    <message>
+        <source>edit</source>
+        <translation>edit</translation>
+    </message>
+    <message>
+        <source>No posts yet.</source>
+        <translation>No posts yet.</translation>
+    </message>
+</context>
+<context>
     <name>DiscussionsPage</name>
     <message>
         <source>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</source>
         <translation>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</translation>
+    </message>
+    <message>
+        <source>Search discussions</source>
+        <translation>Search discussions</translation>
+    </message>
+    <message>
+        <source>New thread…</source>
+        <translation>New thread…</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Not signed in</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>Sign in…</translation>
+    </message>
+    <message>
+        <source>Sign in again to send what you wrote</source>
+        <translation>Sign in again to send what you wrote</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}</source>
+        <translation>Signed in as {name}</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Outbox ({n})</source>
+        <translation>Outbox ({n})</translation>
+    </message>
+    <message>
+        <source>Unfollow</source>
+        <translation>Unfollow</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>Follow</translation>
+    </message>
+    <message>
+        <source>Nothing found.</source>
+        <translation>Nothing found.</translation>
     </message>
 </context>
 <context>
@@ -406,6 +569,52 @@
     </message>
 </context>
 <context>
+    <name>MarkdownView</name>
+    <message>
+        <source>Open link</source>
+        <translation>Open link</translation>
+    </message>
+    <message>
+        <source>Open this address outside Okno?
+
+{url}</source>
+        <translation>Open this address outside Okno?
+
+{url}</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxView</name>
+    <message>
+        <source>Outbox</source>
+        <translation>Outbox</translation>
+    </message>
+    <message>
+        <source>What you wrote offline is sent with the next sync, once. Answered items stay here until you remove them.</source>
+        <translation>What you wrote offline is sent with the next sync, once. Answered items stay here until you remove them.</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>Remove from the list</translation>
+    </message>
+    <message>
+        <source>Your text</source>
+        <translation>Your text</translation>
+    </message>
+    <message>
+        <source>On the portal now</source>
+        <translation>On the portal now</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Keep mine</translation>
+    </message>
+    <message>
+        <source>Discard my text</source>
+        <translation>Discard my text</translation>
+    </message>
+</context>
+<context>
     <name>PortalPage</name>
     <message>
         <source>Connect to a portal</source>
@@ -563,6 +772,14 @@
         <translation>Metered connection: catalog only, no automatic file downloads</translation>
     </message>
     <message>
+        <source>Set by the administrator</source>
+        <translation>Set by the administrator</translation>
+    </message>
+    <message>
+        <source>Some settings are set by the administrator and cannot be changed here ({path}).</source>
+        <translation>Some settings are set by the administrator and cannot be changed here ({path}).</translation>
+    </message>
+    <message>
         <source>Enter the portal address first.</source>
         <translation>Enter the portal address first.</translation>
     </message>
@@ -613,6 +830,64 @@
     <message>
         <source>Data folder</source>
         <translation>Data folder</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message>
+        <source>Wrong login or password.</source>
+        <translation>Wrong login or password.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts. Try again in {n} seconds.</source>
+        <translation>Too many sign-in attempts. Try again in {n} seconds.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts. Try again later.</source>
+        <translation>Too many sign-in attempts. Try again later.</translation>
+    </message>
+    <message>
+        <source>The portal cannot be reached. Check the network connection and the portal address in Settings.</source>
+        <translation>The portal cannot be reached. Check the network connection and the portal address in Settings.</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in to the community</source>
+        <translation>Sign in to the community</translation>
+    </message>
+    <message>
+        <source>Sign in with the account of the portal {url}. The password is checked by the portal and not stored.</source>
+        <translation>Sign in with the account of the portal {url}. The password is checked by the portal and not stored.</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Sign in</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Login:</source>
+        <translation>Login:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Password:</translation>
+    </message>
+    <message>
+        <source>No portal is set. Enter the portal address in Settings first.</source>
+        <translation>No portal is set. Enter the portal address in Settings first.</translation>
+    </message>
+    <message>
+        <source>Enter the login and the password.</source>
+        <translation>Enter the login and the password.</translation>
+    </message>
+    <message>
+        <source>Checking with the portal…</source>
+        <translation>Checking with the portal…</translation>
     </message>
 </context>
 <context>
@@ -797,6 +1072,81 @@
     <message>
         <source>failed</source>
         <translation>failed</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadPanel</name>
+    <message>
+        <source>Thread title</source>
+        <translation>Thread title</translation>
+    </message>
+    <message>
+        <source>Text (Markdown). It is kept on this computer and sent with the next sync.</source>
+        <translation>Text (Markdown). It is kept on this computer and sent with the next sync.</translation>
+    </message>
+    <message>
+        <source>Cancel editing</source>
+        <translation>Cancel editing</translation>
+    </message>
+    <message>
+        <source>Edit your post</source>
+        <translation>Edit your post</translation>
+    </message>
+    <message>
+        <source>Save the edit</source>
+        <translation>Save the edit</translation>
+    </message>
+    <message>
+        <source>New thread</source>
+        <translation>New thread</translation>
+    </message>
+    <message>
+        <source>Save the thread</source>
+        <translation>Save the thread</translation>
+    </message>
+    <message>
+        <source>Your reply</source>
+        <translation>Your reply</translation>
+    </message>
+    <message>
+        <source>Save the reply</source>
+        <translation>Save the reply</translation>
+    </message>
+    <message>
+        <source>Choose a thread on the left.</source>
+        <translation>Choose a thread on the left.</translation>
+    </message>
+    <message>
+        <source>A new thread</source>
+        <translation>A new thread</translation>
+    </message>
+    <message>
+        <source>The thread is gone.</source>
+        <translation>The thread is gone.</translation>
+    </message>
+    <message>
+        <source>Draft restored.</source>
+        <translation>Draft restored.</translation>
+    </message>
+    <message>
+        <source>Draft saved.</source>
+        <translation>Draft saved.</translation>
+    </message>
+    <message>
+        <source>Write the text first.</source>
+        <translation>Write the text first.</translation>
+    </message>
+    <message>
+        <source>Write a title and the text first.</source>
+        <translation>Write a title and the text first.</translation>
+    </message>
+    <message>
+        <source>Saved. It will be sent with the next sync.</source>
+        <translation>Saved. It will be sent with the next sync.</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>Not saved: {reason}</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,10 @@
 <context>
     <name>App</name>
     <message>
+        <source>Okno cannot start: the administrator&apos;s settings file has an error: {reason}</source>
+        <translation>Окно не может запуститься: в файле настроек администратора ошибка: {reason}</translation>
+    </message>
+    <message>
         <source>Okno cannot open its library: {reason}</source>
         <translation>Окно не может открыть библиотеку: {reason}</translation>
     </message>
@@ -135,10 +139,169 @@
     </message>
 </context>
 <context>
+    <name>Discussions</name>
+    <message>
+        <source> · {n} new</source>
+        <translation> · новых: {n}</translation>
+    </message>
+    <message>
+        <source> · not sent</source>
+        <translation> · не отправлено</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>не отправлено</translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation>отправлено</translation>
+    </message>
+    <message>
+        <source>edited on the portal meanwhile</source>
+        <translation>на портале текст успели изменить</translation>
+    </message>
+    <message>
+        <source>failed: {reason}</source>
+        <translation>ошибка: {reason}</translation>
+    </message>
+    <message>
+        <source>New thread</source>
+        <translation>Новая тема</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Ответ</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Правка</translation>
+    </message>
+    <message>
+        <source>Reaction</source>
+        <translation>Отметка</translation>
+    </message>
+    <message>
+        <source>Read mark</source>
+        <translation>Отметка о прочтении</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>Следить</translation>
+    </message>
+    <message>
+        <source>Deletion</source>
+        <translation>Удаление</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Что</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <source>Written</source>
+        <translation>Написано</translation>
+    </message>
+    <message>
+        <source>Removed by a moderator.</source>
+        <translation>Удалено модератором.</translation>
+    </message>
+    <message>
+        <source>Deleted by the author.</source>
+        <translation>Удалено автором.</translation>
+    </message>
+    <message>
+        <source>Hidden by a moderator.</source>
+        <translation>Скрыто модератором.</translation>
+    </message>
+    <message>
+        <source>unknown author</source>
+        <translation>неизвестный автор</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>ещё не отправлено</translation>
+    </message>
+    <message>
+        <source>edited</source>
+        <translation>изменено</translation>
+    </message>
+    <message>
+        <source>The thread is closed for replies.</source>
+        <translation>Тема закрыта для ответов.</translation>
+    </message>
+    <message>
+        <source>Your edit is not sent yet.</source>
+        <translation>Ваша правка ещё не отправлена.</translation>
+    </message>
+    <message>
+        <source>★ useful ({n})</source>
+        <translation>★ полезно ({n})</translation>
+    </message>
+    <message>
+        <source>☆ useful ({n})</source>
+        <translation>☆ полезно ({n})</translation>
+    </message>
+    <message>
+        <source>edit</source>
+        <translation>изменить</translation>
+    </message>
+    <message>
+        <source>No posts yet.</source>
+        <translation>Сообщений пока нет.</translation>
+    </message>
+</context>
+<context>
     <name>DiscussionsPage</name>
     <message>
         <source>Discussions arrive with the community feature: forums of associations, questions to methodologists and replies written offline.</source>
         <translation>Обсуждения появятся вместе с сетевым сообществом: форумы объединений, вопросы методистам и ответы, написанные без подключения к сети.</translation>
+    </message>
+    <message>
+        <source>Search discussions</source>
+        <translation>Поиск по обсуждениям</translation>
+    </message>
+    <message>
+        <source>New thread…</source>
+        <translation>Новая тема…</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>Вход не выполнен</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>Войти…</translation>
+    </message>
+    <message>
+        <source>Sign in again to send what you wrote</source>
+        <translation>Войдите снова, чтобы отправить написанное</translation>
+    </message>
+    <message>
+        <source>Signed in as {name}</source>
+        <translation>Вы вошли как {name}</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Выйти</translation>
+    </message>
+    <message>
+        <source>Outbox ({n})</source>
+        <translation>Исходящие ({n})</translation>
+    </message>
+    <message>
+        <source>Unfollow</source>
+        <translation>Не следить</translation>
+    </message>
+    <message>
+        <source>Follow</source>
+        <translation>Следить</translation>
+    </message>
+    <message>
+        <source>Nothing found.</source>
+        <translation>Ничего не найдено.</translation>
     </message>
 </context>
 <context>
@@ -406,6 +569,52 @@
     </message>
 </context>
 <context>
+    <name>MarkdownView</name>
+    <message>
+        <source>Open link</source>
+        <translation>Открыть ссылку</translation>
+    </message>
+    <message>
+        <source>Open this address outside Okno?
+
+{url}</source>
+        <translation>Открыть этот адрес вне Окна?
+
+{url}</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxView</name>
+    <message>
+        <source>Outbox</source>
+        <translation>Исходящие</translation>
+    </message>
+    <message>
+        <source>What you wrote offline is sent with the next sync, once. Answered items stay here until you remove them.</source>
+        <translation>Написанное без сети отправляется при следующей синхронизации, один раз. Отправленное остаётся в списке, пока вы его не уберёте.</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>Убрать из списка</translation>
+    </message>
+    <message>
+        <source>Your text</source>
+        <translation>Ваш текст</translation>
+    </message>
+    <message>
+        <source>On the portal now</source>
+        <translation>Сейчас на портале</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>Оставить мой</translation>
+    </message>
+    <message>
+        <source>Discard my text</source>
+        <translation>Отказаться от моего текста</translation>
+    </message>
+</context>
+<context>
     <name>PortalPage</name>
     <message>
         <source>Connect to a portal</source>
@@ -563,6 +772,14 @@
         <translation>Лимитное подключение: только каталог, без автоматической загрузки файлов</translation>
     </message>
     <message>
+        <source>Set by the administrator</source>
+        <translation>Задано администратором</translation>
+    </message>
+    <message>
+        <source>Some settings are set by the administrator and cannot be changed here ({path}).</source>
+        <translation>Некоторые настройки заданы администратором и здесь не меняются ({path}).</translation>
+    </message>
+    <message>
         <source>Enter the portal address first.</source>
         <translation>Сначала введите адрес портала.</translation>
     </message>
@@ -613,6 +830,64 @@
     <message>
         <source>Data folder</source>
         <translation>Папка данных</translation>
+    </message>
+</context>
+<context>
+    <name>SignIn</name>
+    <message>
+        <source>Wrong login or password.</source>
+        <translation>Неверный логин или пароль.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts. Try again in {n} seconds.</source>
+        <translation>Слишком много попыток входа. Попробуйте снова через {n} с.</translation>
+    </message>
+    <message>
+        <source>Too many sign-in attempts. Try again later.</source>
+        <translation>Слишком много попыток входа. Попробуйте позже.</translation>
+    </message>
+    <message>
+        <source>The portal cannot be reached. Check the network connection and the portal address in Settings.</source>
+        <translation>Портал недоступен. Проверьте подключение к сети и адрес портала в настройках.</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in to the community</source>
+        <translation>Вход в сообщество</translation>
+    </message>
+    <message>
+        <source>Sign in with the account of the portal {url}. The password is checked by the portal and not stored.</source>
+        <translation>Войдите с учётной записью портала {url}. Пароль проверяет портал, на компьютере он не хранится.</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Войти</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <source>Login:</source>
+        <translation>Логин:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Пароль:</translation>
+    </message>
+    <message>
+        <source>No portal is set. Enter the portal address in Settings first.</source>
+        <translation>Портал не задан. Сначала укажите адрес портала в настройках.</translation>
+    </message>
+    <message>
+        <source>Enter the login and the password.</source>
+        <translation>Введите логин и пароль.</translation>
+    </message>
+    <message>
+        <source>Checking with the portal…</source>
+        <translation>Проверяем на портале…</translation>
     </message>
 </context>
 <context>
@@ -797,6 +1072,81 @@
     <message>
         <source>failed</source>
         <translation>ошибка</translation>
+    </message>
+</context>
+<context>
+    <name>ThreadPanel</name>
+    <message>
+        <source>Thread title</source>
+        <translation>Название темы</translation>
+    </message>
+    <message>
+        <source>Text (Markdown). It is kept on this computer and sent with the next sync.</source>
+        <translation>Текст (Markdown). Он хранится на этом компьютере и уйдёт при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Cancel editing</source>
+        <translation>Отменить правку</translation>
+    </message>
+    <message>
+        <source>Edit your post</source>
+        <translation>Правка вашего сообщения</translation>
+    </message>
+    <message>
+        <source>Save the edit</source>
+        <translation>Сохранить правку</translation>
+    </message>
+    <message>
+        <source>New thread</source>
+        <translation>Новая тема</translation>
+    </message>
+    <message>
+        <source>Save the thread</source>
+        <translation>Сохранить тему</translation>
+    </message>
+    <message>
+        <source>Your reply</source>
+        <translation>Ваш ответ</translation>
+    </message>
+    <message>
+        <source>Save the reply</source>
+        <translation>Сохранить ответ</translation>
+    </message>
+    <message>
+        <source>Choose a thread on the left.</source>
+        <translation>Выберите тему слева.</translation>
+    </message>
+    <message>
+        <source>A new thread</source>
+        <translation>Новая тема</translation>
+    </message>
+    <message>
+        <source>The thread is gone.</source>
+        <translation>Этой темы больше нет.</translation>
+    </message>
+    <message>
+        <source>Draft restored.</source>
+        <translation>Черновик восстановлен.</translation>
+    </message>
+    <message>
+        <source>Draft saved.</source>
+        <translation>Черновик сохранён.</translation>
+    </message>
+    <message>
+        <source>Write the text first.</source>
+        <translation>Сначала напишите текст.</translation>
+    </message>
+    <message>
+        <source>Write a title and the text first.</source>
+        <translation>Сначала напишите название и текст.</translation>
+    </message>
+    <message>
+        <source>Saved. It will be sent with the next sync.</source>
+        <translation>Сохранено. Уйдёт при следующей синхронизации.</translation>
+    </message>
+    <message>
+        <source>Not saved: {reason}</source>
+        <translation>Не сохранено: {reason}</translation>
     </message>
 </context>
 <context>
