@@ -90,8 +90,14 @@ class WriterBase(ReaderBase):
         try:
             with write_transaction(self._db) as conn:
                 yield conn
-        except BaseException:
+        except sqlite3.OperationalError as exc:
             self._facets.forget()  # ids interned in the rolled-back transaction are gone
+            if "disk is full" in str(exc) or getattr(exc, "sqlite_errorcode", 0) & 0xFF == 13:
+                raise StoreError("Not enough disk space to save: nothing was written. Free "
+                                 "some space and try again.") from exc
+            raise
+        except BaseException:
+            self._facets.forget()
             raise
         finally:
             if not durable:

@@ -283,6 +283,21 @@ class CommunityWrites(WriterBase):
              base_version, depends_on, now, now))
         return op_id
 
+    @staticmethod
+    def _op_state(conn: sqlite3.Connection, op_id: str) -> str | None:
+        row = conn.execute("SELECT state FROM outbox WHERE op_id = ?", (op_id,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _last_unacknowledged_edit(conn: sqlite3.Connection, post_id: str
+                                  ) -> tuple[str, str] | None:
+        """(op_id, state) of our latest edit of ``post_id`` with no answer yet."""
+        row = conn.execute(
+            "SELECT op_id, state FROM outbox WHERE type = ? AND json_extract(data, '$.id') = ? "
+            "AND state IN ('pending', 'sent') ORDER BY local_order DESC LIMIT 1",
+            (OP_POST_EDIT, post_id)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def _creating_op(self, conn: sqlite3.Connection, op_type: str, entity_id: str) -> str | None:
         """The unsent op that creates ``entity_id`` locally: a child op depends on it."""
         row = conn.execute(
@@ -446,18 +461,29 @@ class CommunityWrites(WriterBase):
                 raise StoreError(f"there is no post {post_id!r:.60} in this replica")
             thread_id, version, local = row
             parent = self._creating_op(conn, OP_POST_CREATE, post_id)
-            if local and parent is not None:
+            previous = self._last_unacknowledged_edit(conn, post_id)
+            if local and parent is not None and self._op_state(conn, parent) == "pending":
                 # Not sent yet: change the unsent create op instead of queueing an edit.
                 conn.execute("UPDATE outbox SET data = json_set(data, '$.body_md', ?), "
                              "updated = ? WHERE op_id = ?", (body_md, utc_now(), parent))
                 conn.execute("UPDATE posts SET body_md = ? WHERE id = ?", (body_md, post_id))
                 op_id = parent
+            elif previous is not None and previous[1] == "pending" and base_version is None:
+                # A second offline edit: fold it into the first one, never sent yet.
+                conn.execute("UPDATE outbox SET data = json_set(data, '$.body_md', ?), "
+                             "updated = ? WHERE op_id = ?", (body_md, utc_now(), previous[0]))
+                conn.execute("UPDATE posts SET local_body_md = ? WHERE id = ?",
+                             (body_md, post_id))
+                op_id = previous[0]
             else:
                 conn.execute("UPDATE posts SET local_body_md = ? WHERE id = ?",
                              (body_md, post_id))
+                # Chained after our own unacknowledged create/edit: the portal takes that op's
+                # resulting version as the base (the create may already be on the portal).
+                chain = previous[0] if previous is not None else parent
                 op_id = self._add_op(conn, OP_POST_EDIT, {"id": post_id, "body_md": body_md},
                                      base_version=base_version or max(version, 1),
-                                     depends_on=parent)
+                                     depends_on=chain)
             rowid = conn.execute("SELECT rowid FROM posts WHERE id = ?", (post_id,)).fetchone()[0]
             index_post(conn, rowid, body_md)
         return op_id, Changes(threads=frozenset({thread_id}), outbox=True)

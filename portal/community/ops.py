@@ -246,6 +246,13 @@ def post_edit(ctx: _Ctx, data: dict[str, Any]) -> Done:
     stream = pc.assoc_stream(p["association_id"])
     version = ctx.cs.version_of(stream, pc.KIND_POST, p["id"])
     base = ctx.op.base_version or 0
+    if ctx.op.depends_on is not None:
+        # An edit queued after the author's own unacknowledged create or edit of this post
+        # is based on what that op produced (the client could not know its version).
+        parent = _stored(ctx.conn, ctx.op.depends_on)
+        entity = (parent[1].get("entity") or {}) if parent else {}
+        if entity.get("kind") == pc.KIND_POST and entity.get("id") == p["id"]:
+            base = max(base, int(entity.get("version") or 0))
     if base > version:
         raise Rejected(pc.REASON_INVALID, f"base_version {base} is newer than the post "
                        f"({version})")
