@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from desktop.store.db import write_transaction
-from desktop.store.errors import StoreError
+from desktop.store.errors import StoreError, StoreFull
 from desktop.store.facets import FacetWriter
 
 T = TypeVar("T")
@@ -93,8 +93,8 @@ class WriterBase(ReaderBase):
         except sqlite3.OperationalError as exc:
             self._facets.forget()  # ids interned in the rolled-back transaction are gone
             if "disk is full" in str(exc) or getattr(exc, "sqlite_errorcode", 0) & 0xFF == 13:
-                raise StoreError("Not enough disk space to save: nothing was written. Free "
-                                 "some space and try again.") from exc
+                raise StoreFull("Not enough disk space to save: nothing was written. Free "
+                                "some space and try again.") from exc
             raise
         except BaseException:
             self._facets.forget()

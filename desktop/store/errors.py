@@ -14,3 +14,7 @@ class StoreError(ValueError):
     ...
     desktop.store.errors.StoreError: the page's cursor 5 is behind the stored cursor 9
     """
+
+
+class StoreFull(StoreError):
+    """A write failed because the disk is full; nothing was written (rolled back)."""

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from desktop.paths import Paths
-from desktop.store.errors import StoreError
+from desktop.store.errors import StoreError, StoreFull
 from desktop.store.types import Changes
 from desktop.sync.engine import (
     ProgressFn,
@@ -307,6 +307,9 @@ def sync_community(store: Any, portal_url: str, token: str, *, paths: Paths,
         raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
                         "the faulty part was saved.", code="bad_data",
                         params={"detail": str(exc)}) from None
+    except StoreFull as exc:  # the store's plain word for SQLITE_FULL
+        raise database_error(exc.__cause__ or sqlite3.OperationalError("disk is full"),
+                             paths) from None
     except StoreError as exc:
         raise SyncError(f"The local database refused the portal's data: {exc}.",
                         code="bad_data", params={"detail": str(exc)}) from None

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 from desktop.paths import Paths
-from desktop.store.errors import StoreError
+from desktop.store.errors import StoreError, StoreFull
 from desktop.store.types import Changes
 from desktop.sync.downloads import check_free_space, sha256_file
 from desktop.sync.http import (
@@ -550,6 +550,9 @@ def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
         raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
                         "the faulty part was saved.", code="bad_data",
                         params={"detail": str(exc)}) from None
+    except StoreFull as exc:  # the store's plain word for SQLITE_FULL
+        raise database_error(exc.__cause__ or sqlite3.OperationalError("disk is full"),
+                             paths) from None
     except StoreError as exc:
         raise SyncError(f"The local library refused the portal's data: {exc}. Nothing from "
                         "the faulty part was saved.", code="bad_data",

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from desktop.paths import Paths
 from desktop.store import Store
 from desktop.sync.downloads import cache_relpath, sha256_file
@@ -239,3 +241,19 @@ def resource_json(rid: str, title: str, **extra: Any) -> dict[str, Any]:
             "authors": ["Петрова Анна Сергеевна"], "subjects": ["Алгебра"], "grades": [8],
             "type": "lesson", "language": "ru", "license": "CC BY 4.0",
             "keywords": ["проверка"], "collections": [], **extra}
+
+
+@contextmanager
+def tiny_fs(path: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of ``size`` mounted at ``path`` for full-disk tests (root only, else skip)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)

@@ -5,10 +5,7 @@ with the reason otherwise."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,24 +16,9 @@ from desktop.sync import downloads as dl
 from desktop.sync.downloads import Downloader, cache_relpath, sha256_file
 from desktop.sync.engine import InsufficientSpace, sync_catalog
 from tests.reliability.conftest import BIG_FILE_BYTES, BIG_RESOURCE
-from tests.reliability.support import FAST, check_replica, portal_state, run_okno
+from tests.reliability.support import FAST, check_replica, portal_state, run_okno, tiny_fs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
-
-
-@contextmanager
-def tiny_fs(path: Path, size: str) -> Iterator[Path]:
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def _grow(path: Path, size: str) -> None:

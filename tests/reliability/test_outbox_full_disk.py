@@ -5,12 +5,8 @@ write works and the reply reaches the portal. Needs root (mount); skipped otherw
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,7 +16,7 @@ from desktop.store import Store, StoreError
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy
 from tests.portal_process import running_portal
-from tests.reliability.support import sqlite_integrity
+from tests.reliability.support import sqlite_integrity, tiny_fs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
@@ -30,22 +26,6 @@ BUG_RAW_SQLITE_ERROR = (
     "desktop/store/base.py Store._write: a Store write on a full disk raises the raw "
     "sqlite3.OperationalError 'database or disk is full' instead of a StoreError with a "
     "plain 'not enough disk space' message (only desktop/sync/engine.py translates SQLITE_FULL)")
-
-
-@contextmanager
-def tiny_fs(path: Path, size: str) -> Iterator[Path]:
-    """A tmpfs of ``size`` at ``path`` (as in test_full_disk.py)."""
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def _fill(path: Path) -> None:
