@@ -22,16 +22,8 @@ from bench.netcount import CountingForwarder  # noqa: E402
 from desktop.paths import Paths  # noqa: E402
 from desktop.store import Store  # noqa: E402
 from desktop.sync.community import me, signin, sync_community  # noqa: E402
+from tests.community_support import reply_thread  # noqa: E402
 from tests.portal_process import portal_cli, running_portal  # noqa: E402
-
-
-def _reply_thread(store: Store) -> str:
-    for association_id in sorted(store.memberships()):
-        for forum in store.forums(association_id):
-            for thread in store.threads(forum["id"]):
-                if not thread["locked"]:
-                    return thread["id"]
-    raise SystemExit("the demo user has no thread to reply to")
 
 
 def main() -> None:
@@ -61,7 +53,7 @@ def main() -> None:
             print(f"records: {first.records} ({posts} posts stored), {took:.2f} s, "
                   f"round trips: {first.round_trips}, bytes on the wire: {fw.total:,}")
 
-            thread = _reply_thread(store)
+            thread = reply_thread(store)
             for i in range(args.replies):
                 store.write_reply(thread, f"Ответ №{i + 1}, написан без связи: спасибо "
                                           "коллегам за материалы к уроку.")

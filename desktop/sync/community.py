@@ -20,14 +20,14 @@ from typing import Any
 import requests
 
 from desktop.paths import Paths
-from desktop.store.errors import StoreError, StoreFull
+from desktop.store.errors import StoreError
 from desktop.store.types import Changes
 from desktop.sync.engine import (
     ProgressFn,
     SyncResult,
     _header_bytes,
     _Run,
-    database_error,
+    local_error,
 )
 from desktop.sync.http import (
     CONNECT_TIMEOUT,
@@ -303,18 +303,8 @@ def sync_community(store: Any, portal_url: str, token: str, *, paths: Paths,
             portal_id = hello(run.url, session=run.session)["portal_id"]
             store.set_portal_id(portal_id)
         run.follow_community(portal_id)
-    except ProtocolError as exc:
-        raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
-                        "the faulty part was saved.", code="bad_data",
-                        params={"detail": str(exc)}) from None
-    except StoreFull as exc:  # the store's plain word for SQLITE_FULL
-        raise database_error(exc.__cause__ or sqlite3.OperationalError("disk is full"),
-                             paths) from None
-    except StoreError as exc:
-        raise SyncError(f"The local database refused the portal's data: {exc}.",
-                        code="bad_data", params={"detail": str(exc)}) from None
-    except sqlite3.Error as exc:
-        raise database_error(exc, paths) from None
+    except (ProtocolError, StoreError, sqlite3.Error, OSError) as exc:
+        raise local_error(exc, paths) from None
     finally:
         run.result.bytes_wire = run.meter.bytes
         run.result.seconds = time.monotonic() - started

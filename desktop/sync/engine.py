@@ -479,6 +479,26 @@ def database_error(exc: sqlite3.Error, paths: Paths) -> SyncError:
                      params={"where": str(paths.database), "reason": str(exc)})
 
 
+def local_error(exc: Exception, paths: Paths) -> SyncError:
+    """What sync_catalog and sync_community say when the portal's data or the local disk
+    fails them: one translation for both, so the UI sees the same categories."""
+    if isinstance(exc, ProtocolError):
+        return SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
+                         "the faulty part was saved.", code="bad_data",
+                         params={"detail": str(exc)})
+    if isinstance(exc, StoreFull):  # the store's plain word for SQLITE_FULL
+        return database_error(exc.__cause__ or sqlite3.OperationalError("disk is full"), paths)
+    if isinstance(exc, StoreError):
+        return SyncError(f"The local library refused the portal's data: {exc}. Nothing from "
+                         "the faulty part was saved.", code="bad_data",
+                         params={"detail": str(exc)})
+    if isinstance(exc, sqlite3.Error):
+        return database_error(exc, paths)
+    if isinstance(exc, OSError):
+        return disk_error(exc, paths.data)
+    raise TypeError(f"not a local failure: {exc!r}")
+
+
 class _ResyncNeeded(SyncError):
     def __init__(self) -> None:
         super().__init__("The portal asks for a full resync.")
@@ -546,21 +566,8 @@ def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
                             policy=run.policy, stall_timeout=stall_timeout,
                             on_wait=run.on_wait)
             run.result.changes = run.result.changes | dl.run()
-    except ProtocolError as exc:
-        raise SyncError(f"The portal sent data this Okno cannot accept: {exc}. Nothing from "
-                        "the faulty part was saved.", code="bad_data",
-                        params={"detail": str(exc)}) from None
-    except StoreFull as exc:  # the store's plain word for SQLITE_FULL
-        raise database_error(exc.__cause__ or sqlite3.OperationalError("disk is full"),
-                             paths) from None
-    except StoreError as exc:
-        raise SyncError(f"The local library refused the portal's data: {exc}. Nothing from "
-                        "the faulty part was saved.", code="bad_data",
-                        params={"detail": str(exc)}) from None
-    except sqlite3.Error as exc:
-        raise database_error(exc, paths) from None
-    except OSError as exc:
-        raise disk_error(exc, paths.data) from None
+    except (ProtocolError, StoreError, sqlite3.Error, OSError) as exc:
+        raise local_error(exc, paths) from None
     finally:
         run.result.bytes_wire = run.meter.bytes
         run.result.seconds = time.monotonic() - started

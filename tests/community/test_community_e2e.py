@@ -14,6 +14,7 @@ from desktop.paths import Paths
 from desktop.store import Store
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy, SyncError
+from tests.community_support import reply_thread
 from tests.faultproxy import FaultProxy
 from tests.portal_process import portal_cli, running_portal
 
@@ -45,16 +46,6 @@ def _signed_in(url: str, tmp_path: Path, name: str = "desktop", login: str = "de
     return store, paths, token
 
 
-def _some_thread(store: Store) -> str:
-    """A thread of an association the demo user is a member of (may reply there)."""
-    for association_id in sorted(store.memberships()):
-        for forum in store.forums(association_id):
-            for thread in store.threads(forum["id"]):
-                if not thread["locked"]:
-                    return thread["id"]
-    raise AssertionError("the demo user has no thread to reply to")
-
-
 def _portal_copies(url: str, tmp_path: Path, thread_id: str, body: str) -> int:
     """How many posts with ``body`` the portal holds in the thread: read through a fresh
     replica, never trusting the client under test."""
@@ -70,7 +61,7 @@ def test_first_community_sync_as_demo(portal, tmp_path):
     store, _paths, _token = _signed_in(url, tmp_path)
     assert store.community_user()["id"] == "u-0000"
     assert store.associations() and store.memberships()
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     thread = store.thread(thread_id)
     assert thread["unread"] == thread["post_count"] - thread["read_number"]
     assert store.posts(thread_id)[0]["number"] == 1
@@ -81,7 +72,7 @@ def test_first_community_sync_as_demo(portal, tmp_path):
 def test_reply_written_offline_reaches_portal_exactly_once(portal, tmp_path):
     url, _data = portal
     store, paths, token = _signed_in(url, tmp_path)
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     body = "Коллеги, провела урок по вашей разработке — спасибо! (offline)"
     post_id, op_id, changes = store.write_reply(thread_id, body)
     assert thread_id in changes.threads and changes.outbox
@@ -105,7 +96,7 @@ def test_lost_answer_is_retried_and_answered_duplicate(portal, tmp_path):
     url, _data = portal
     with FaultProxy(url) as proxy:
         store, paths, token = _signed_in(proxy.url, tmp_path)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         body = "Ответ, чей ответ портала потерялся"
         _post_id, op_id, _changes = store.write_reply(thread_id, body)
         # The portal applies the op, then the answer is cut before a single byte.
@@ -122,7 +113,7 @@ def test_lost_answer_then_restart_resends_same_op(portal, tmp_path):
     url, _data = portal
     with FaultProxy(url) as proxy:
         store, paths, token = _signed_in(proxy.url, tmp_path)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         body = "Ответ после перезапуска программы"
         store.write_reply(thread_id, body)
         proxy.cut_after("/api/v1/sync", 0)
@@ -152,7 +143,7 @@ os._exit(9)  # no close, no cleanup: as if the power went out before the sync
 def test_process_killed_between_save_and_send_keeps_the_op(portal, tmp_path):
     url, _data = portal
     store, paths, token = _signed_in(url, tmp_path)
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     store.close()
     done = subprocess.run([sys.executable, "-c", _KILLED_WRITER, str(paths.database), thread_id],
                           capture_output=True, text=True, cwd=Path(__file__).parents[2],
@@ -169,7 +160,7 @@ def test_process_killed_between_save_and_send_keeps_the_op(portal, tmp_path):
 def test_edit_conflict_keeps_both_versions(portal, tmp_path):
     url, _data = portal
     laptop, laptop_paths, laptop_token = _signed_in(url, tmp_path, "laptop")
-    thread_id = _some_thread(laptop)
+    thread_id = reply_thread(laptop)
     post_id, _op, _ = laptop.write_reply(thread_id, "Исходный текст")
     sync_community(laptop, url, laptop_token, paths=laptop_paths, policy=FAST)
     school, school_paths, school_token = _signed_in(url, tmp_path, "school")
@@ -200,7 +191,7 @@ def test_revoked_token_asks_to_sign_in_again_and_keeps_outbox(tmp_path):
     data = tmp_path / "portal"
     with running_portal(data, *PORTAL_ARGS) as url:
         store, paths, token = _signed_in(url, tmp_path)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         _post_id, op_id, _ = store.write_reply(thread_id, "Написано до отзыва входа")
         portal_cli(data, "user-revoke-tokens", "demo")
         with pytest.raises(SyncError) as err:
@@ -217,7 +208,7 @@ def test_revoked_token_asks_to_sign_in_again_and_keeps_outbox(tmp_path):
 def test_search_discussions_with_russian_morphology(portal, tmp_path):
     url, _data = portal
     store, _paths, _token = _signed_in(url, tmp_path)
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     post_id, _op, _ = store.write_reply(thread_id, "Провела открытые уроки с интерактивной доской")
     hits = store.search_discussions("урок")
     assert post_id in {h["id"] for h in hits}
@@ -248,7 +239,7 @@ def test_reply_survives_portal_restart_after_lost_answer(tmp_path):
     with running_portal(data, *PORTAL_ARGS) as url:
         with FaultProxy(url) as proxy:
             store, paths, token = _signed_in(proxy.url, tmp_path)
-            thread_id = _some_thread(store)
+            thread_id = reply_thread(store)
             body = "Ответ, отправленный перед перезапуском портала"
             store.write_reply(thread_id, body)
             proxy.cut_after("/api/v1/sync", 0)
@@ -268,7 +259,7 @@ def test_two_copies_of_one_outbox_apply_once(portal, tmp_path):
 
     url, _data = portal
     store, paths, token = _signed_in(url, tmp_path, "first")
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     body = "Одно сообщение в двух копиях папки данных"
     store.write_reply(thread_id, body)
     store.close()
@@ -285,7 +276,7 @@ def test_two_copies_of_one_outbox_apply_once(portal, tmp_path):
 def test_post_hidden_while_its_author_edits_offline(portal, tmp_path):
     url, _data = portal
     author, author_paths, author_token = _signed_in(url, tmp_path, "author")
-    thread_id = _some_thread(author)
+    thread_id = reply_thread(author)
     post_id, _op, _ = author.write_reply(thread_id, "Текст до модерации")
     sync_community(author, url, author_token, paths=author_paths, policy=FAST)
     moderator, mod_paths, mod_token = _signed_in(url, tmp_path, "moderator", login="metodist")
@@ -308,7 +299,7 @@ def test_post_hidden_while_its_author_edits_offline(portal, tmp_path):
 def test_hundred_offline_replies_go_out_in_one_request(portal, tmp_path):
     url, _data = portal
     store, paths, token = _signed_in(url, tmp_path)
-    thread_id = _some_thread(store)
+    thread_id = reply_thread(store)
     for i in range(100):
         store.write_reply(thread_id, f"Ответ номер {i}: материалы к уроку")
     result = sync_community(store, url, token, paths=paths, policy=FAST, refresh_account=False)

@@ -25,6 +25,7 @@ from desktop.paths import Paths
 from desktop.store import Store
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy, SyncError
+from tests.community_support import reply_thread
 from tests.faultproxy import FaultProxy
 from tests.portal_process import running_portal
 from tests.reliability.support import sqlite_integrity
@@ -53,13 +54,6 @@ class World:
         self.observer_token = observer_token
 
 
-def _some_thread(store: Store) -> str:
-    for association_id in sorted(store.memberships()):
-        for forum in store.forums(association_id):
-            for thread in store.threads(forum["id"]):
-                if not thread["locked"]:
-                    return thread["id"]
-    raise AssertionError("the demo user has no thread to reply to")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +64,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         store = Store(paths.database)
         token, _ = signin(url, "demo", "demo", "hypothesis client")
         sync_community(store, url, token, paths=paths, policy=FAST)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         me = store.community_user()["id"]
         others = sorted(p["id"] for p in store.posts(thread_id, limit=100_000)
                         if p["author_id"] != me)

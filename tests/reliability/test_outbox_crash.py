@@ -25,6 +25,7 @@ from desktop.paths import Paths
 from desktop.store import Store
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy
+from tests.community_support import reply_thread
 from tests.faultproxy import FaultProxy
 from tests.portal_process import running_portal
 from tests.reliability.support import ROOT, sqlite_integrity
@@ -63,13 +64,6 @@ store.close()
 """
 
 
-def _some_thread(store: Store) -> str:
-    for association_id in sorted(store.memberships()):
-        for forum in store.forums(association_id):
-            for thread in store.threads(forum["id"]):
-                if not thread["locked"]:
-                    return thread["id"]
-    raise AssertionError("the demo user has no thread to reply to")
 
 
 def _run_child(data: Path, url: str, thread_id: str, tag: str, n: int, token: str,
@@ -116,7 +110,7 @@ def test_outbox_survives_kills_around_save_and_send(tmp_path):
         store = Store(paths.database)
         token, _user = signin(url, "demo", "demo", "crash test")
         sync_community(store, url, token, paths=paths, policy=FAST)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         store.close()
 
         # Calibrate one full uninterrupted run.

@@ -15,6 +15,7 @@ from desktop.paths import Paths
 from desktop.store import Store, StoreError
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy
+from tests.community_support import reply_thread
 from tests.portal_process import running_portal
 from tests.reliability.support import sqlite_integrity, tiny_fs
 
@@ -43,13 +44,6 @@ def _fill(path: Path) -> None:
             pass
 
 
-def _some_thread(store: Store) -> str:
-    for association_id in sorted(store.memberships()):
-        for forum in store.forums(association_id):
-            for thread in store.threads(forum["id"]):
-                if not thread["locked"]:
-                    return thread["id"]
-    raise AssertionError("the demo user has no thread to reply to")
 
 
 def _outbox_rows(db_path: Path) -> int:
@@ -66,7 +60,7 @@ def test_reply_on_a_full_disk_fails_cleanly_then_works(tmp_path):
         store = Store(template.database)
         token, _ = signin(url, "demo", "demo", "full disk test")
         sync_community(store, url, token, paths=template, policy=FAST)
-        thread_id = _some_thread(store)
+        thread_id = reply_thread(store)
         store.write_reply(thread_id, "Ответ, сохранённый до заполнения диска")
         store.close()
         size_mb = template.database.stat().st_size // (1024 * 1024) + 3
