@@ -28,6 +28,7 @@ from desktop.sync.engine import (
     _header_bytes,
     _Run,
     local_error,
+    portal_failure,
 )
 from desktop.sync.http import (
     CONNECT_TIMEOUT,
@@ -154,16 +155,36 @@ class _CommunityRun(_Run):
         self.token = token
         self.answered: set[str] = set()  # ops this run got a result for (held ones included)
         self.ops_sent = 0
+        self.round_answered: set[str] = set()  # ops of the current round answered so far
 
-    def with_op_results(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+    def with_op_results(self, lines: Iterable[bytes], sent: frozenset[str]
+                        ) -> Iterator[bytes]:
         """Record the op results (they come first) durably as soon as the first non-op
-        line arrives, so a cut later in the body does not lose them."""
+        line arrives, so a cut later in the body does not lose them.
+
+        Only one result per op sent in this request is accepted: a result for any other op
+        id (one never sent, one still waiting in the outbox, another user's, a repeat) is
+        refused before anything of the answer is recorded; a hostile or confused portal
+        must not mark an unsent reply "applied" and so lose it."""
         results: list[OpResult] = []
         in_results = True
+        self.round_answered = set()
         for raw in lines:
             if in_results and raw.strip():
-                line = parse_line(raw)  # a malformed line stops the sync, as in apply_lines
+                try:
+                    line = parse_line(raw)  # a malformed line stops the sync (apply_lines)
+                except PortalFailure:
+                    if results:  # the portal failed after answering the ops: keep those
+                        self._record(results)
+                    raise
                 if isinstance(line, OpResult):
+                    if line.op_id not in sent:
+                        raise ProtocolError(f"the portal answered the op {line.op_id!r:.60}, "
+                                            "which this sync did not send")
+                    if line.op_id in self.round_answered:
+                        raise ProtocolError(f"the portal answered the op {line.op_id!r:.60} "
+                                            "twice")
+                    self.round_answered.add(line.op_id)
                     results.append(line)
                     continue
                 in_results = False
@@ -194,7 +215,8 @@ class _CommunityRun(_Run):
                 continue
             if not end.more and not self._unsent():
                 return
-        raise SyncError("The portal kept saying there is more; stopping to be safe.")
+        raise SyncError("The portal kept saying there is more; stopping to be safe.",
+                        code="bad_data")
 
     def _unsent(self) -> list[Any]:
         """Ops still to send in this run: unsent, and not already answered in it (a held op
@@ -245,19 +267,25 @@ class _CommunityRun(_Run):
             try:
                 decoder = StreamDecompressor(resp.headers.get("Content-Encoding", "identity"))
             except ValueError as exc:
-                raise SyncError(f"The portal answered in an unknown encoding ({exc}).") \
-                    from None
+                raise SyncError(f"The portal answered in an unknown encoding ({exc}).",
+                                code="bad_data", params={"detail": str(exc)}) from None
             try:
-                end = self.apply_lines(self.with_op_results(self._body_lines(resp, decoder)),
+                sent = frozenset(op.op_id for op in ops)
+                end = self.apply_lines(self.with_op_results(self._body_lines(resp, decoder),
+                                                            sent),
                                        portal_id, skip_applied=False)
             except PortalFailure as exc:
-                raise SyncError(f"The portal failed while sending changes (it said: "
-                                f"{exc.portal_message}); what arrived is saved.",
-                                retryable=True) from None
+                raise portal_failure(exc) from None
         if end is None:
-            raise SyncError("The connection was cut in the middle of the data; what arrived "
-                            "completely is saved and the sync continues from there.",
-                            retryable=True)
+            # Cut or stalled: a network category (translated by the UI), retried; the op
+            # results and pages that arrived completely are kept.
+            raise self.cut_error()
+        unanswered = sent - self.round_answered
+        if unanswered:
+            # They stay "sent" and go out again with the same ids (answered "duplicate" if
+            # they were applied), so nothing is lost or doubled.
+            raise ProtocolError(f"the portal did not answer {len(unanswered)} of the "
+                                f"{len(sent)} ops sent")
         return end
 
     def _refuse(self, resp: requests.Response) -> None:

@@ -42,8 +42,9 @@ class SyncError(Exception):
 
 
 ERROR_CODES = ("unreachable", "stalled", "cut", "network", "busy", "server_error",
-               "not_found", "refused", "disk_full", "disk", "bad_data", "version",
-               "signin_required", "cancelled", "other")
+               "portal_failed", "not_found", "refused", "disk_full", "disk", "bad_data",
+               "not_portal", "version", "signin_required", "signin_failed", "cancelled",
+               "other")
 
 
 class InsufficientSpace(SyncError):
@@ -226,25 +227,37 @@ def check_content_range(header: str | None, offset: int, size: int, what: str) -
     if m is None:
         raise SyncError(f"The portal answered a resumed download of {what} without a valid "
                         f"Content-Range ({(header or 'none')!r:.60}); starting over.",
-                        retryable=True)
+                        retryable=True, code="bad_data")
     first, last, total = int(m[1]), int(m[2]), m[3]
     if first != offset or last < first or (total != "*" and int(total) != size):
         raise SyncError(f"The portal answered a resumed download of {what} with the wrong "
                         f"part (bytes {first}-{last}/{total} instead of {offset}-…/{size}); "
-                        "starting over.", retryable=True)
+                        "starting over.", retryable=True, code="bad_data")
 
 
 @dataclass
 class RetryPolicy:
-    attempts: int = 5
+    """How often and how long to retry. The default rides out a rural blackout of 20-30 s
+    (a link that is down fails each attempt at once): its waits add up to at least
+    ``patience()`` = 31.5 s and at most 63 s before the error is reported."""
+
+    attempts: int = 7
     base_delay: float = 1.0
     max_delay: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return retry_after
-        # Full jitter keeps a lab of 30 PCs from retrying in lock-step.
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2 ** attempt))
+        # Half fixed, half jitter: the jitter keeps a lab of 30 PCs from retrying in
+        # lock-step, the fixed half guarantees the total patience (full jitter could spend
+        # all attempts within a second of a blackout's start).
+        cap = min(self.max_delay, self.base_delay * 2 ** attempt)
+        return cap / 2 + random.uniform(0, cap / 2)
+
+    def patience(self) -> float:
+        """The least total wait before giving up (Retry-After aside)."""
+        return sum(min(self.max_delay, self.base_delay * 2 ** a) / 2
+                   for a in range(self.attempts - 1))
 
 
 def with_retries(fn: Callable[[], T], *, policy: RetryPolicy, cancel: CancelToken,

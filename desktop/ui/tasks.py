@@ -95,6 +95,8 @@ def describe_sync_error(exc: SyncError) -> str:
         "busy": q.translate("SyncErrors", "The portal is busy and asked to try again later."),
         "server_error": q.translate("SyncErrors", "The portal had an internal error (HTTP "
                                     "{status}). Try again later."),
+        "portal_failed": q.translate("SyncErrors", "The portal failed while sending data. What "
+                                     "arrived completely is kept; try again later."),
         "not_found": q.translate("SyncErrors", "The portal does not have what was asked for."),
         "refused": q.translate("SyncErrors", "The portal refused the request (HTTP {status})."),
         "signin_required": q.translate("SyncErrors", "The portal asks you to sign in again. "
@@ -104,8 +106,11 @@ def describe_sync_error(exc: SyncError) -> str:
         "disk": q.translate("SyncErrors", "Okno could not write its data ({reason})."),
         "bad_data": q.translate("SyncErrors", "The portal sent data Okno cannot accept; nothing "
                                 "from the faulty part was saved."),
+        "not_portal": q.translate("SyncErrors", "The address answers, but not as an Okno "
+                                  "portal. Check the portal address."),
         "version": q.translate("SyncErrors", "The portal speaks a different protocol version. "
                                "Update Okno or the portal."),
+        "signin_failed": q.translate("SyncErrors", "Wrong login or password."),
         "cancelled": q.translate("SyncErrors", "Cancelled."),
     }
     text = texts.get(exc.code)
@@ -116,7 +121,8 @@ def describe_sync_error(exc: SyncError) -> str:
     except (KeyError, IndexError, ValueError):
         return str(exc)
     detail = p.get("message") or p.get("detail")
-    if detail and exc.code in ("refused", "bad_data", "not_found", "server_error"):
+    if detail and exc.code in ("refused", "bad_data", "not_found", "server_error",
+                               "portal_failed"):
         text += " " + q.translate("SyncErrors", "Details: {detail}").format(detail=detail)
     return text
 
@@ -126,6 +132,13 @@ def describe_error(exc: BaseException) -> str:
     q = QCoreApplication
     if isinstance(exc, SyncError):
         return describe_sync_error(exc)
+    from desktop.store.library import LibraryReadOnly
+
+    if isinstance(exc, LibraryReadOnly):  # a lab user who may only read the shared library
+        return q.translate("Errors", "The shared library of this computer ({folder}) is "
+                           "read-only for your account: the administrator updates it and "
+                           "downloads its files. Your own data is not affected.").format(
+            folder=exc.folder)
     if isinstance(exc, PermissionError):
         return q.translate("Errors", "Okno is not allowed to read or write “{name}”.").format(
             name=exc.filename)

@@ -251,3 +251,30 @@ def test_edit_after_a_lost_answer_to_the_create_is_not_lost(world: World, tmp_pa
     body = store.post(post_id)["body_md"]
     store.close()
     assert body == f"sent-{tmp_path.name} edited"
+
+
+def test_an_edit_after_an_acknowledged_edit_whose_record_was_cut_does_not_conflict(
+        world: World, tmp_path) -> None:
+    """Regression (found by the property above, ~1 run in 3): the answer to edit 1 was cut
+    right after its ``op`` line, so edit 1 was acknowledged but the post's new record never
+    arrived; edit 2 then carried the stale row version as its base and the portal answered
+    "conflict" against the user's own edit 1."""
+    store, paths, post_id = _synced_reply(world, tmp_path, f"acked-{tmp_path.name} original")
+    sync_community(store, world.url, world.token, paths=paths, policy=FAST)
+    store.edit_post(post_id, f"acked-{tmp_path.name} edit 1")
+    world.proxy.clear()
+    # Only the op result arrives: the stream ends before the pages (a cut).
+    world.proxy.rewrite_lines(SYNC, lambda lines: [ln for ln in lines if b'"t":"op"' in ln])
+    with pytest.raises(SyncError):
+        sync_community(store, world.proxy.url, world.token, paths=paths, policy=ONE_TRY,
+                       refresh_account=False)
+    world.proxy.clear()
+    assert [o.state for o in store.outbox()] == ["applied", "applied"]
+    store.edit_post(post_id, f"acked-{tmp_path.name} edit 2")
+    sync_community(store, world.url, world.token, paths=paths, policy=FAST)
+    states = [(o.type, o.state) for o in store.outbox()]
+    body = store.post(post_id)["body_md"]
+    store.close()
+    assert states == [("post.create", "applied"), ("post.edit", "applied"),
+                      ("post.edit", "applied")]
+    assert body == f"acked-{tmp_path.name} edit 2"
