@@ -17,20 +17,31 @@ DEFAULT_PORTAL_URL = "http://127.0.0.1:8765"
 
 @dataclass(frozen=True)
 class Paths:
+    """``data``: this user's folder. ``library``: a computer lab's shared folder, used by every
+    OS user of the PC for the catalog and the downloaded files (docs/lab-cache.md); None
+    keeps everything in ``data``."""
+
     data: Path
+    library: Path | None = None
 
     @property
     def database(self) -> Path:
+        """This user's database (in a lab: personal data only)."""
         return self.data / "okno.sqlite3"
+
+    @property
+    def library_database(self) -> Path | None:
+        """The lab's shared catalog database, or None (the catalog is in ``database``)."""
+        return None if self.library is None else self.library / "library.sqlite3"
 
     @property
     def files(self) -> Path:
         """Content-addressed cache of downloaded resource files."""
-        return self.data / "files"
+        return (self.library or self.data) / "files"
 
     @property
     def snapshots(self) -> Path:
-        return self.data / "snapshots"
+        return (self.library or self.data) / "snapshots"
 
     @property
     def settings(self) -> Path:
@@ -38,6 +49,8 @@ class Paths:
 
     def ensure(self) -> Paths:
         for p in (self.data, self.files, self.snapshots):
+            if self.library is not None and p != self.data:
+                continue  # the shared folder's own; made by a Store that may write it
             p.mkdir(parents=True, exist_ok=True)
         return self
 

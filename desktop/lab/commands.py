@@ -50,7 +50,9 @@ def cmd_preload(args: argparse.Namespace, paths: Paths) -> int:
         print(f"okno: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     if args.machine:
-        paths = Paths(machine_data_dir(machine, args.data))
+        from desktop.lab.machine_sync import machine_paths
+
+        paths = machine_paths(machine_data_dir(machine, args.data))
     portal_id = args.portal_id or _ask_portal_id(args.portal or
                                                   machine.values.get("portal_url", ""))
     if not portal_id:
@@ -61,7 +63,7 @@ def cmd_preload(args: argparse.Namespace, paths: Paths) -> int:
         print(f"okno: {portal_id!r} is not a portal id (letters, digits, _ . : -)",
               file=sys.stderr)
         return EXIT_CONFIG
-    store: Any = Store(paths.ensure().database)
+    store: Any = Store(paths.ensure().database, library=paths.library_database)
     try:
         current = store.portal_id()
         if current not in (None, portal_id) and store.cursor(CATALOG_STREAM):
@@ -76,7 +78,7 @@ def cmd_preload(args: argparse.Namespace, paths: Paths) -> int:
         counts = store.counts()
     finally:
         store.close()
-    print(f"Preloaded {result.records} records into {paths.data}; the library has "
+    print(f"Preloaded {result.records} records into {paths.library or paths.data}; the library has "
           f"{counts.get('resources', 0)} resources. The next sync continues from here.")
     return 0
 

@@ -24,16 +24,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from desktop.lab.presets import MachineConfig, PresetError, load_machine_config, machine_data_dir
 from desktop.paths import Paths
+from desktop.store.library import SYNC_LOCK, make_shared_dir, share_file
+from desktop.store.library import try_lock as _try_lock
+from desktop.store.library import unlock as _unlock
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
 EXIT_BUSY = 75  # EX_TEMPFAIL: "try again later"; the systemd unit treats it as success
-LOCK_NAME = "sync.lock"
+LOCK_NAME = SYNC_LOCK  # user syncs of a lab's shared library take the same lock
 LOG_NAME = "sync.log"
 LOGGER = "okno.machine_sync"
 
@@ -42,46 +45,16 @@ class SyncBusy(RuntimeError):
     """Another process holds the sync lock of this data folder."""
 
 
-def _try_lock(fh: IO[bytes]) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    try:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def _unlock(fh: IO[bytes]) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
 @contextmanager
 def sync_lock(data: Path) -> Iterator[Path]:
     """Hold ``<data>/sync.lock`` for the duration; raise :class:`SyncBusy` if it is held.
 
     The OS releases the lock when the process dies, so a killed sync never blocks the next.
     """
-    data.mkdir(parents=True, exist_ok=True)
+    make_shared_dir(data, data)
     path = data / LOCK_NAME
     fh = open(path, "a+b")  # noqa: SIM115 (held open for the lock's lifetime)
+    share_file(path, data)
     try:
         if not _try_lock(fh):
             fh.seek(0)
@@ -121,6 +94,12 @@ def file_logger(data: Path) -> logging.Logger:
     return logger
 
 
+def machine_paths(data: Path) -> Paths:
+    """The machine data folder is the lab's shared library (``library.sqlite3``, ``files/``);
+    the machine sync's own history is kept in ``machine/`` beside it."""
+    return Paths(data / "machine", library=data)
+
+
 def machine_portal(machine: MachineConfig, explicit: str | None) -> str:
     url = explicit or os.environ.get("OKNO_PORTAL_URL") or machine.values.get("portal_url", "")
     return str(url).rstrip("/")
@@ -144,7 +123,7 @@ def cmd_machine_sync(args: argparse.Namespace) -> int:
     try:
         with sync_lock(data):
             log = file_logger(data)
-            return _locked_sync(args, machine, Paths(data), portal, log, quiet)
+            return _locked_sync(args, machine, machine_paths(data), portal, log, quiet)
     except SyncBusy as exc:
         print(f"okno: {exc}; not starting a second one.", file=sys.stderr)
         try:
@@ -172,7 +151,7 @@ def _locked_sync(args: argparse.Namespace, machine: MachineConfig, paths: Paths,
              files, defaults.bandwidth_cap_kbps or "none")
     started = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        store: Any = Store(paths.ensure().database)
+        store: Any = Store(paths.ensure().database, library=paths.library_database)
     except (StoreError, sqlite3.Error) as exc:
         log.error("cannot open the library: %s", exc)
         print(f"okno: cannot open the library in {paths.data}: {exc}", file=sys.stderr)
@@ -181,7 +160,7 @@ def _locked_sync(args: argparse.Namespace, machine: MachineConfig, paths: Paths,
         try:
             result = sync_catalog(store, portal, paths=paths, files=files,
                                   policy=RetryPolicy(attempts=max(1, getattr(args, "retries", 5))),
-                                  rate_limit_bps=defaults.rate_limit_bps)
+                                  rate_limit_bps=defaults.rate_limit_bps, library_locked=True)
         except (SyncError, sqlite3.Error, OSError) as exc:
             log.error("sync failed: %s", exc)
             _record(store, SyncRecord(started, _now(), False, message=str(exc)))

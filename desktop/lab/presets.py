@@ -8,6 +8,7 @@ Qt-free. The file is TOML (``packaging/okno.toml.example`` documents every key):
     locked = ["portal_url"]
     [machine]
     data_dir = "/var/lib/okno"
+    shared_library = true
 
 Where it is looked for, first found wins: ``$OKNO_MACHINE_CONFIG``; ``okno.toml`` beside the
 frozen executable (portable installs); ``/etc/okno/okno.toml`` (Linux),
@@ -33,6 +34,7 @@ from desktop.ui.settings import LANGUAGES, Settings
 FILE_NAME = "okno.toml"
 ENV_PATH = "OKNO_MACHINE_CONFIG"
 ENV_DATA = "OKNO_MACHINE_DATA"
+ENV_SHARED = "OKNO_SHARED_LIBRARY"
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # Keys of the file's top level -> the Settings fields they set (and lock).
@@ -43,8 +45,10 @@ SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "metered": ("metered",),
     "sync_interval_min": ("sync_interval_min",),
     "sync_window": ("sync_window_enabled", "sync_window_start", "sync_window_end"),
+    "portal_bundle_key": ("portal_bundle_key",),
+    "bundles_portal_only": ("bundles_portal_only",),
 }
-MACHINE_KEYS = ("data_dir", "sync_at", "random_delay_min")
+MACHINE_KEYS = ("data_dir", "shared_library", "sync_at", "random_delay_min")
 
 
 class PresetError(ValueError):
@@ -66,6 +70,7 @@ class MachineConfig:
     values: Mapping[str, Any] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
     data_dir: Path | None = None
+    shared_library: bool = False  # every user reads the catalog and files from data_dir
     sync_at: str = "02:30"
     random_delay_min: int = 30
 
@@ -156,6 +161,10 @@ def parse_machine_config(text: str, path: Path) -> MachineConfig:
     data_dir = machine.get("data_dir")
     if data_dir is not None and (not isinstance(data_dir, str) or not data_dir.strip()):
         raise checker.error("data_dir", "machine", "data_dir must be a folder path in quotes")
+    shared = machine.get("shared_library", False)
+    if not isinstance(shared, bool):
+        raise checker.error("shared_library", "machine", "shared_library must be true or false, "
+                            f"not {shared!r}")
     sync_at = machine.get("sync_at", "02:30")
     if not isinstance(sync_at, str) or not _HHMM.match(sync_at):
         raise checker.error("sync_at", "machine", f"sync_at must be a time like \"02:30\", "
@@ -164,7 +173,7 @@ def parse_machine_config(text: str, path: Path) -> MachineConfig:
     _check_int(checker, "random_delay_min", delay, 0, 720, table="machine")
     return MachineConfig(path=path, values=values, locked=locked,
                          data_dir=Path(data_dir).expanduser() if data_dir else None,
-                         sync_at=sync_at, random_delay_min=delay)
+                         shared_library=shared, sync_at=sync_at, random_delay_min=delay)
 
 
 def _line_from_message(message: str) -> int | None:
@@ -246,9 +255,27 @@ def _window(c: _Checker, key: str, value: Any) -> dict[str, Any]:
             "sync_window_end": parts[1].strip()}
 
 
+def _bundle_key(c: _Checker, key: str, value: Any) -> dict[str, Any]:
+    from protocol.bundle import BundleError, decode_key
+
+    try:
+        decode_key(value if isinstance(value, str) else "")
+    except BundleError:
+        raise c.error(key, None, "portal_bundle_key must be the portal's key as printed by "
+                      "'okno-portal bundle-key' (base64 of 32 bytes)") from None
+    return {"portal_bundle_key": value.strip()}
+
+
+def _portal_only(c: _Checker, key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, bool):
+        raise c.error(key, None, f"bundles_portal_only must be true or false, not {value!r}")
+    return {"bundles_portal_only": value}
+
+
 _SETTING_CHECKS: dict[str, Callable[[_Checker, str, Any], dict[str, Any]]] = {
     "portal_url": _portal, "language": _language, "bandwidth_cap_kbps": _cap,
     "metered": _metered, "sync_interval_min": _interval, "sync_window": _window,
+    "portal_bundle_key": _bundle_key, "bundles_portal_only": _portal_only,
 }
 
 
@@ -286,3 +313,28 @@ def machine_data_dir(machine: MachineConfig, explicit: str | None = None) -> Pat
     """``--data`` > ``$OKNO_MACHINE_DATA`` > the preset's [machine] data_dir > OS default."""
     chosen = explicit or os.environ.get(ENV_DATA) or machine.data_dir
     return Path(chosen).expanduser().resolve() if chosen else default_machine_data_dir()
+
+
+def lab_paths(paths: Any, machine: MachineConfig | None = None) -> Any:
+    """``paths`` (desktop.paths.Paths) with the lab's shared library folder, if there is one.
+
+    Raises PresetError for a broken machine-wide file."""
+    machine = load_machine_config() if machine is None else machine
+    return replace(paths, library=shared_library_dir(machine))
+
+
+def shared_library_dir(machine: MachineConfig) -> Path | None:
+    """The lab's shared library folder that this user's Okno reads, or None (single user).
+
+    ``$OKNO_SHARED_LIBRARY``: "1"/"on" uses the machine data folder, "0"/"off" turns the
+    shared library off, anything else is the folder itself. Without it, the preset's
+    ``[machine] shared_library = true`` uses the machine data folder (:func:`machine_data_dir`).
+    """
+    env = os.environ.get(ENV_SHARED, "").strip()
+    if env.lower() in ("0", "off", "false", "no"):
+        return None
+    if env and env.lower() not in ("1", "on", "true", "yes"):
+        return Path(env).expanduser().resolve()
+    if env or machine.shared_library:
+        return machine_data_dir(machine)
+    return None

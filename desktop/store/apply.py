@@ -138,24 +138,28 @@ _FTS_DELETE = (
     "VALUES ('delete', ?, ?, ?)"
 )
 _UPSERT_TOMBSTONE = (
-    "INSERT INTO tombstones (stream, kind, id, seq) VALUES (?, ?, ?, ?) "
+    "INSERT INTO {schema}.tombstones (stream, kind, id, seq) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (stream, kind, id) DO UPDATE SET seq = excluded.seq"
 )
 
 
-def _tombstones(conn: sqlite3.Connection, stream: str, kind: str, ids_json: str) -> dict:
+def _tombstones(conn: sqlite3.Connection, stream: str, kind: str, ids_json: str,
+                schema: str = "main") -> dict:
     return dict(conn.execute(
-        f"SELECT id, seq FROM tombstones WHERE stream = ? AND kind = ? AND id IN {_IN_JSON}",
+        f"SELECT id, seq FROM {schema}.tombstones WHERE stream = ? AND kind = ? "
+        f"AND id IN {_IN_JSON}",
         (stream, kind, ids_json),
     ))
 
 
-def _write_tombstones(conn: sqlite3.Connection, stream: str, kind: str, plan: _Plan) -> None:
+def _write_tombstones(conn: sqlite3.Connection, stream: str, kind: str, plan: _Plan,
+                      schema: str = "main") -> None:
     if plan.tombstones:
-        conn.executemany(_UPSERT_TOMBSTONE, [(stream, kind, t.id, t.seq) for t in plan.tombstones])
+        conn.executemany(_UPSERT_TOMBSTONE.format(schema=schema),
+                         [(stream, kind, t.id, t.seq) for t in plan.tombstones])
     if plan.revived:
         conn.executemany(
-            "DELETE FROM tombstones WHERE stream = ? AND kind = ? AND id = ?",
+            f"DELETE FROM {schema}.tombstones WHERE stream = ? AND kind = ? AND id = ?",
             [(stream, kind, i) for i in plan.revived],
         )
 
@@ -163,9 +167,11 @@ def _write_tombstones(conn: sqlite3.Connection, stream: str, kind: str, plan: _P
 class _ResourcePage:
     """Applies the resource records and tombstones of one page."""
 
-    def __init__(self, conn: sqlite3.Connection, facet_writer: FacetWriter) -> None:
+    def __init__(self, conn: sqlite3.Connection, facet_writer: FacetWriter,
+                 schema: str = "main") -> None:
         self.conn = conn
         self.facets = facet_writer
+        self.schema = schema  # of the catalog's tombstones
 
     def apply(self, stream: str, items: dict[str, Item]) -> set[str]:
         conn = self.conn
@@ -179,10 +185,11 @@ class _ResourcePage:
                 (ids_json,),
             )
         }
-        plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_RESOURCE, ids_json))
+        plan = _plan(items.values(), stored,
+                     _tombstones(conn, stream, KIND_RESOURCE, ids_json, self.schema))
         if plan.deletes:
             self._delete([stored[t.id] for t in plan.deletes])
-        _write_tombstones(conn, stream, KIND_RESOURCE, plan)
+        _write_tombstones(conn, stream, KIND_RESOURCE, plan, self.schema)
         if plan.seq_only:
             conn.executemany("UPDATE resources SET seq = ? WHERE id = ?", plan.seq_only)
         if plan.upserts:
@@ -268,7 +275,8 @@ class _ResourcePage:
         conn.executemany("INSERT INTO resource_files (res, shas) VALUES (?, ?)", file_rows)
 
 
-def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, Item]) -> bool:
+def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, Item],
+                       schema: str = "main") -> bool:
     ids_json = dumps(list(items))
     stored = {
         cid: _Stored(0, version, seq)
@@ -276,10 +284,11 @@ def _apply_collections(conn: sqlite3.Connection, stream: str, items: dict[str, I
             f"SELECT id, version, seq FROM collections WHERE id IN {_IN_JSON}", (ids_json,)
         )
     }
-    plan = _plan(items.values(), stored, _tombstones(conn, stream, KIND_COLLECTION, ids_json))
+    plan = _plan(items.values(), stored,
+                 _tombstones(conn, stream, KIND_COLLECTION, ids_json, schema))
     if plan.deletes:
         conn.executemany("DELETE FROM collections WHERE id = ?", [(t.id,) for t in plan.deletes])
-    _write_tombstones(conn, stream, KIND_COLLECTION, plan)
+    _write_tombstones(conn, stream, KIND_COLLECTION, plan, schema)
     if plan.seq_only:
         conn.executemany("UPDATE collections SET seq = ? WHERE id = ?", plan.seq_only)
     if plan.upserts:
@@ -346,14 +355,19 @@ class CatalogWrites(WriterBase):
         whose seq is beyond the cursor, and a page from a portal other than the stored one.
         """
         _check_page(stream, items, cursor)
-        with self._write(durable=False) as conn:
-            stored_portal = self._meta("portal_id")
+        schema = self._schema(stream)
+        portal_key = "portal_id" if schema == self._cat else "community_portal_id"
+        with self._write(durable=False, catalog=stream == CATALOG_STREAM) as conn:
+            stored_portal = self._meta(portal_key)
+            if stored_portal is None and portal_key != "portal_id":
+                stored_portal = self._meta("portal_id")
             if stored_portal is not None and stored_portal != portal_id:
                 raise StoreError(
                     f"the page comes from portal {portal_id!r:.80}, but this replica holds "
                     f"portal {stored_portal!r:.80}; reset the catalog before switching portals"
                 )
-            row = conn.execute("SELECT seq FROM cursors WHERE stream = ?", (stream,)).fetchone()
+            row = conn.execute(f"SELECT seq FROM {schema}.cursors WHERE stream = ?",
+                               (stream,)).fetchone()
             stored_cursor = row[0] if row else 0
             if cursor < stored_cursor:
                 raise StoreError(
@@ -371,10 +385,12 @@ class CatalogWrites(WriterBase):
             changed: set[str] = set()
             catalog = False
             if KIND_RESOURCE in latest:
-                changed = _ResourcePage(conn, self._facets).apply(stream, latest[KIND_RESOURCE])
+                changed = _ResourcePage(conn, self._facets, schema).apply(
+                    stream, latest[KIND_RESOURCE])
                 catalog = bool(changed)
             if KIND_COLLECTION in latest:
-                catalog = _apply_collections(conn, stream, latest[KIND_COLLECTION]) or catalog
+                catalog = _apply_collections(conn, stream, latest[KIND_COLLECTION],
+                                             schema) or catalog
             sync_state = row is None or cursor != stored_cursor or stored_portal is None
             self._store_cursor(conn, stream, cursor, portal_id, sync_state)
             if catalog:
@@ -384,9 +400,14 @@ class CatalogWrites(WriterBase):
     def _store_cursor(self, conn: sqlite3.Connection, stream: str, cursor: int,
                       portal_id: str, changed: bool) -> None:
         if changed:
-            self._set_meta(conn, "portal_id", portal_id)
+            schema = self._schema(stream)
+            if schema == self._cat:
+                self._set_meta(conn, "portal_id", portal_id)
+            else:  # a lab user's community streams: their portal is noted in their own file
+                self._set_meta(conn, "community_portal_id", portal_id)
             conn.execute(
-                "INSERT INTO cursors (stream, seq, portal_id, updated) VALUES (?, ?, ?, ?) "
+                f"INSERT INTO {schema}.cursors (stream, seq, portal_id, updated) "
+                "VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, "
                 "portal_id = excluded.portal_id, updated = excluded.updated",
                 (stream, cursor, portal_id, utc_now()),
@@ -398,16 +419,17 @@ class CatalogWrites(WriterBase):
         Downloaded files stay cached: they are addressed by content, so the new catalog's
         resources find them again when their pages arrive.
         """
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             ids = frozenset(row[0] for row in conn.execute("SELECT id FROM resources"))
             conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('delete-all')")
             self._facets.clear(conn)
             conn.execute("DELETE FROM resource_files")
             conn.execute("DELETE FROM resources")
             conn.execute("DELETE FROM collections")
-            conn.execute("DELETE FROM tombstones WHERE stream IN (SELECT value FROM json_each(?))",
+            conn.execute(f"DELETE FROM {self._cat}.tombstones "
+                         "WHERE stream IN (SELECT value FROM json_each(?))",
                          (dumps(sorted(STORED_STREAMS)),))
-            conn.execute("DELETE FROM cursors")
+            conn.execute(f"DELETE FROM {self._cat}.cursors")
             self._set_meta(conn, "portal_id", portal_id)
             self._bump_generation(conn)
         return Changes(catalog=True, resources=ids, sync_state=True)
@@ -417,16 +439,27 @@ class CatalogWrites(WriterBase):
 
         Refuses to relabel data that came from another portal: use ``reset_catalog``.
         """
-        with self._write() as conn:
+        if self._cat != "main" and not self._library_writable:
+            return self._set_community_portal(portal_id)
+        with self._write(catalog=True) as conn:
             current = self._meta("portal_id")
             if current == portal_id:
                 return Changes()
-            if current is not None and conn.execute("SELECT 1 FROM cursors").fetchone():
+            if current is not None and conn.execute(
+                    f"SELECT 1 FROM {self._cat}.cursors").fetchone():
                 raise StoreError(
                     f"this replica holds data from portal {current!r:.80}; "
                     "reset the catalog before following another portal"
                 )
             self._set_meta(conn, "portal_id", portal_id)
+        return Changes(sync_state=True)
+
+    def _set_community_portal(self, portal_id: str) -> Changes:
+        """set_portal_id for a lab user who may not write the shared library."""
+        with self._write() as conn:
+            if self._meta("community_portal_id") == portal_id:
+                return Changes()
+            self._set_meta(conn, "community_portal_id", portal_id)
         return Changes(sync_state=True)
 
     def reindex_search(self) -> int:
@@ -436,7 +469,7 @@ class CatalogWrites(WriterBase):
         contentless index can only forget a row given the exact terms it indexed. The Store
         does it on open when the stored version differs. Returns the rows reindexed.
         """
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('delete-all')")
             sort_keys = []
             fts_rows = []

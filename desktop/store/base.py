@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from desktop.store.db import write_transaction
 from desktop.store.errors import StoreError, StoreFull
 from desktop.store.facets import FacetWriter
+from desktop.store.library import CATALOG_META_KEYS, LibraryReadOnly, keep_wal_files
 
 T = TypeVar("T")
 
@@ -29,10 +30,37 @@ class ReaderBase:
         self._conn: sqlite3.Connection = db.conn
         self._path = path
         self._cache: dict[str, tuple[int, Any]] = {}
+        # Where the catalog's own rows of meta/cursors/tombstones are: "main", or "library"
+        # when a lab's shared library is attached (desktop/store/library.py).
+        self._cat = "main"
+        self._library: Path | None = None
+        self._library_writable = True
 
     @property
     def path(self) -> Path:
         return self._path
+
+    @property
+    def library(self) -> Path | None:
+        """The shared library file of a lab, or None when this file holds everything."""
+        return self._library
+
+    @property
+    def library_writable(self) -> bool:
+        """False when the catalog and downloads are read-only for this user (lab mode)."""
+        return self._library_writable
+
+    def _use_library(self, path: Path, writable: bool) -> None:
+        self._cat = "library"
+        self._library = path
+        self._library_writable = writable
+
+    def _schema(self, stream: str) -> str:
+        """The schema holding a stream's cursor and tombstones."""
+        return self._cat if stream == "catalog" else "main"
+
+    def _meta_schema(self, key: str) -> str:
+        return self._cat if key in CATALOG_META_KEYS else "main"
 
     @property
     def db(self) -> Database:
@@ -41,7 +69,8 @@ class ReaderBase:
 
     def _generation(self) -> int:
         """Bumped by every write that changes what search and facets return."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        row = self._conn.execute(
+            f"SELECT value FROM {self._cat}.meta WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
 
     def _cached(self, name: str, compute: Callable[[], T]) -> T:
@@ -55,11 +84,14 @@ class ReaderBase:
         return value
 
     def _meta(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._conn.execute(f"SELECT value FROM {self._meta_schema(key)}.meta WHERE key = ?",
+                                 (key,)).fetchone()
         return None if row is None else row[0]
 
     def close(self) -> None:
         self._db.close()
+        if self._library is not None and self._library_writable:
+            keep_wal_files(self._library)  # so that users who may only read can open it
 
     def __enter__(self) -> ReaderBase:
         return self
@@ -77,18 +109,29 @@ class WriterBase(ReaderBase):
         self._facets = FacetWriter()
 
     @contextlib.contextmanager
-    def _write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, durable: bool = True,
+               catalog: bool = False) -> Iterator[sqlite3.Connection]:
         """One write transaction. ``durable=False`` commits with synchronous=NORMAL: for
         replicated pages that a power cut may roll back together with their cursor (WAL keeps
-        the file consistent; the page is simply fetched again). User data stays FULL."""
+        the file consistent; the page is simply fetched again). User data stays FULL.
+
+        ``catalog=True`` marks a write of the catalog, the download queue or the files
+        cache: in a lab it locks the shared library only (and is refused when it is
+        read-only for this user); any other write locks the personal file only, so one
+        user's catalog sync never holds up another user's saved draft."""
+        if catalog and not self._library_writable:
+            assert self._library is not None
+            raise LibraryReadOnly(self._library.parent)
         # sqlite3 would also refuse a foreign thread; this says why in plain words.
         if threading.get_ident() != self._thread:
             raise StoreError("the Store is used from a thread other than the one that opened it")
         conn = self._db.conn
+        schema = self._cat if catalog else "main"
         if not durable:
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA {schema}.synchronous = NORMAL")
         try:
-            with write_transaction(self._db) as conn:
+            with write_transaction(self._db,
+                                   lock=None if self._cat == "main" else schema) as conn:
                 yield conn
         except sqlite3.OperationalError as exc:
             self._facets.forget()  # ids interned in the rolled-back transaction are gone
@@ -101,19 +144,21 @@ class WriterBase(ReaderBase):
             raise
         finally:
             if not durable:
-                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute(f"PRAGMA {schema}.synchronous = FULL")
 
     def _set_meta(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
+        schema = self._meta_schema(key)
         if value is None:
-            conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+            conn.execute(f"DELETE FROM {schema}.meta WHERE key = ?", (key,))
         else:
             conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                f"INSERT INTO {schema}.meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
     def _bump_generation(self, conn: sqlite3.Connection) -> None:
         conn.execute(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+            f"UPDATE {self._cat}.meta SET value = CAST(value AS INTEGER) + 1 "
+            "WHERE key = 'generation'"
         )

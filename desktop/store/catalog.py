@@ -30,11 +30,18 @@ _JSON_FIELDS = ("authors", "subjects", "grades", "keywords", "collections", "fil
 class CatalogReads(ReaderBase):
     def cursor(self, stream: str) -> int:
         """The stored cursor of ``stream``; 0 before the first page."""
-        row = self._conn.execute("SELECT seq FROM cursors WHERE stream = ?", (stream,)).fetchone()
+        row = self._conn.execute(f"SELECT seq FROM {self._schema(stream)}.cursors "
+                                 "WHERE stream = ?", (stream,)).fetchone()
         return row[0] if row else 0
 
     def cursors(self) -> dict[str, int]:
-        return dict(self._conn.execute("SELECT stream, seq FROM cursors ORDER BY stream"))
+        if self._cat == "main":
+            return dict(self._conn.execute("SELECT stream, seq FROM cursors ORDER BY stream"))
+        # A lab: the catalog's cursor is the shared library's, the rest are this user's.
+        return dict(self._conn.execute(
+            "SELECT stream, seq FROM main.cursors WHERE stream != 'catalog' UNION ALL "
+            f"SELECT stream, seq FROM {self._cat}.cursors WHERE stream = 'catalog' "
+            "ORDER BY stream"))
 
     def portal_id(self) -> str | None:
         """Which portal this replica follows, or None before the first contact."""

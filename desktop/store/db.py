@@ -76,15 +76,24 @@ def _probe(db: Database, path: Path) -> None:
         raise StoreError(f"cannot open the database {path}: {exc}") from None
 
 
-def open_writer(path: Path) -> Database:
+def open_writer(path: Path, *, uri: bool = False) -> Database:
     """The one read-write connection (creates the file; the caller migrates it next).
+
+    ``uri=True`` enables URI filenames, so that a shared file can be attached read-only.
 
     WAL lets the UI's reader see a consistent snapshot while sync writes; synchronous=FULL
     because "saved" must survive a power cut in a village school.
     """
     check_header(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(path, execute_plugins=False)
+    if uri:
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rwc", uri=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {path}: {exc}") from None
+        db = Database(conn, execute_plugins=False)
+    else:
+        db = Database(path, execute_plugins=False)
     # Transactions are explicit (write_transaction); no implicit BEGIN behind our back.
     db.conn.isolation_level = None
     _probe(db, path)
@@ -129,12 +138,24 @@ def open_reader_db(path: Path) -> Database:
 
 
 @contextlib.contextmanager
-def write_transaction(db: Database) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back."""
+def write_transaction(db: Database, lock: str | None = None) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls everything back.
+
+    ``lock="library"`` (a connection with attached files) takes the write lock of that
+    schema only, where BEGIN IMMEDIATE would lock every attached file.
+    """
     conn = db.conn
     if conn.in_transaction:
         raise StoreError("internal error: nested write transaction")
-    conn.execute("BEGIN IMMEDIATE")
+    if lock is None:
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        conn.execute("BEGIN")
+        try:  # a write statement takes that file's write lock (waiting as busy_timeout says)
+            conn.execute(f"UPDATE {lock}.meta SET value = value WHERE 0")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
     try:
         yield conn
     except BaseException:

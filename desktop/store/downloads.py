@@ -109,7 +109,7 @@ class DownloadWrites(WriterBase):
     def requeue_interrupted(self) -> Changes:
         """Put "downloading" rows back to "queued": run at open, when no downloader can be
         running, so a download cut by a crash or power loss resumes."""
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             n = conn.execute(
                 "UPDATE downloads SET state = 'queued', updated = ? WHERE state = 'downloading'",
                 (utc_now(),),
@@ -121,7 +121,7 @@ class DownloadWrites(WriterBase):
 
         Failed, cancelled and paused files are queued again; cached files are skipped.
         """
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             row = conn.execute(
                 "SELECT files FROM resources WHERE id = ?", (resource_id,)
             ).fetchone()
@@ -160,7 +160,7 @@ class DownloadWrites(WriterBase):
         seconds, not every chunk.
         ``store.update_download(sha, state="failed", error="Нет соединения")``
         """
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             row = conn.execute(
                 "SELECT state, size FROM downloads WHERE sha256 = ?", (sha256,)
             ).fetchone()
@@ -196,7 +196,7 @@ class DownloadWrites(WriterBase):
 
     def cancel_download(self, sha256: str) -> Changes:
         """Cancel a file that is not done yet; a no-op for done or cancelled files."""
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             row = conn.execute("SELECT state FROM downloads WHERE sha256 = ?", (sha256,)).fetchone()
             if row is None:
                 raise StoreError(f"file {sha256!r:.80} is not in the download queue")
@@ -219,7 +219,7 @@ class DownloadWrites(WriterBase):
         if type(size) is not int or size < 0:
             raise StoreError(f"file size {size!r:.40} is not a byte count")
         now = utc_now()
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             conn.execute(
                 "INSERT INTO files_cache (sha256, size, path, completed) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, path = excluded.path, "
@@ -237,13 +237,39 @@ class DownloadWrites(WriterBase):
             flipped = self._refresh_downloaded(conn, affected)
         return Changes(catalog=bool(flipped), resources=flipped, downloads=True)
 
+    def mark_files_cached(self, files: Iterable[tuple[str, int, str]]) -> Changes:
+        """``mark_file_cached`` for many ``(sha256, size, relpath)`` in one transaction (a USB
+        bundle brings hundreds of files; one durable commit each would dominate the import)."""
+        rows = []
+        for sha256, size, relpath in files:
+            _check_sha(sha256)
+            if type(size) is not int or size < 0:
+                raise StoreError(f"file size {size!r:.40} is not a byte count")
+            rows.append((sha256, size, clean_relpath(relpath)))
+        if not rows:
+            return Changes()
+        now = utc_now()
+        with self._write(catalog=True) as conn:
+            conn.executemany(
+                "INSERT INTO files_cache (sha256, size, path, completed) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, path = excluded.path, "
+                "completed = excluded.completed", [(*r, now) for r in rows])
+            conn.executemany(
+                "UPDATE downloads SET state = 'done', bytes_done = ?, error = '', updated = ? "
+                "WHERE sha256 = ?", [(size, now, sha) for sha, size, _ in rows])
+            shas = {sha for sha, _, _ in rows}
+            affected = [res for res, listed in conn.execute("SELECT res, shas FROM resource_files")
+                        if not shas.isdisjoint(listed.split())]
+            flipped = self._refresh_downloaded(conn, affected)
+        return Changes(catalog=bool(flipped), resources=flipped, downloads=True)
+
     def remove_cached_files(self, sha256s: Iterable[str] | None = None) -> list[str]:
         """Forget cached files (all of them by default) to free space.
 
         Returns the relative paths removed from the table: the caller deletes those files.
         Their "done" queue rows go too, so the files can be queued again later.
         """
-        with self._write() as conn:
+        with self._write(catalog=True) as conn:
             if sha256s is None:
                 removed = conn.execute("SELECT sha256, path FROM files_cache").fetchall()
             else:

@@ -63,7 +63,8 @@ def _differ(conn: sqlite3.Connection, expected: str, actual: str) -> tuple[int, 
     return missing, extra
 
 
-def check(conn: sqlite3.Connection) -> list[str]:
+def check(conn: sqlite3.Connection, schema: str = "main") -> list[str]:
+    """``schema``: where the catalog's meta, cursors and tombstones are (a lab: "library")."""
     problems: list[str] = []
     rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
     if rows != ["ok"]:
@@ -74,7 +75,7 @@ def check(conn: sqlite3.Connection) -> list[str]:
     if indexed != resources:
         problems.append(f"search index holds {indexed} resources, the library {resources}")
     stored_version = conn.execute(
-        "SELECT value FROM meta WHERE key = 'text_version'"
+        f"SELECT value FROM {schema}.meta WHERE key = 'text_version'"
     ).fetchone()
     if resources and (stored_version is None or stored_version[0] != terms_version()):
         problems.append("search terms were built with other text rules (reindex needed)")
@@ -95,7 +96,7 @@ def check(conn: sqlite3.Connection) -> list[str]:
         if missing or extra:
             problems.append(f"{what} disagree with resources: {missing} missing, {extra} extra")
 
-    problems += _check_cursors(conn)
+    problems += _check_cursors(conn, schema)
     orphans = conn.execute(
         "SELECT count(*) FROM downloads d WHERE d.state = 'done' "
         "AND NOT EXISTS (SELECT 1 FROM files_cache c WHERE c.sha256 = d.sha256)"
@@ -127,15 +128,15 @@ def _check_sample(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def _check_cursors(conn: sqlite3.Connection) -> list[str]:
+def _check_cursors(conn: sqlite3.Connection, schema: str = "main") -> list[str]:
     """Every stored record must be covered by its stream's cursor."""
     problems = []
-    cursors = dict(conn.execute("SELECT stream, seq FROM cursors"))
+    cursors = dict(conn.execute(f"SELECT stream, seq FROM {schema}.cursors"))
     for stream in sorted(STORED_STREAMS):
         newest = conn.execute(
             "SELECT max(s) FROM (SELECT max(seq) AS s FROM resources "
             "UNION ALL SELECT max(seq) FROM collections "
-            "UNION ALL SELECT max(seq) FROM tombstones WHERE stream = ?)",
+            f"UNION ALL SELECT max(seq) FROM {schema}.tombstones WHERE stream = ?)",
             (stream,),
         ).fetchone()[0]
         cursor = cursors.get(stream)
@@ -147,4 +148,4 @@ def _check_cursors(conn: sqlite3.Connection) -> list[str]:
 class IntegrityReads(ReaderBase):
     def check_integrity(self) -> list[str]:
         """Problems found, in plain words; an empty list means the replica is consistent."""
-        return check(self._conn)
+        return check(self._conn, self._cat)

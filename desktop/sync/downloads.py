@@ -145,7 +145,18 @@ class Downloader:
 
     def run(self) -> Changes:
         """Download queued items until none is left. Failed items stay in the queue marked
-        failed with a reason; the last error is raised only for disk-space problems."""
+        failed with a reason; the last error is raised only for disk-space problems.
+
+        In a lab (a Store with a shared library) one process at a time works the shared
+        queue; in the others this does nothing (desktop/sync/shared.py)."""
+        if getattr(self.store, "library", None) is None:
+            return self.run_queue()
+        from desktop.sync.shared import shared_downloads
+
+        return shared_downloads(self.store, self.run_queue)
+
+    def run_queue(self) -> Changes:
+        """``run`` without the lab's turn-taking."""
         changes = Changes()
         for _ in range(self.max_items):
             self.cancel.check()
@@ -190,7 +201,8 @@ class Downloader:
             part.unlink()
             if attempt == 1:
                 raise SyncError(f"The file “{item.name}” arrived damaged twice (checksum "
-                                "mismatch); it was discarded.")
+                                "mismatch); it was discarded.", code="bad_data",
+                                params={"detail": f"{item.name}: checksum mismatch"})
         try:
             os.replace(part, final)
             _fsync_dir(final.parent)
@@ -220,12 +232,12 @@ class Downloader:
             elif resp.status_code == 416:
                 part.unlink(missing_ok=True)
                 raise SyncError("The download could not resume; starting over.",
-                                retryable=True)
+                                retryable=True, code="cut")
             elif resp.status_code != 206:
                 raise error_from_response(resp, f"file “{item.name}”")
             elif not have:
                 raise SyncError(f"The portal sent part of {what} when the whole file was "
-                                "asked for.", retryable=True)
+                                "asked for.", retryable=True, code="bad_data")
             else:
                 try:
                     check_content_range(resp.headers.get("Content-Range"), have, item.size,
@@ -259,7 +271,7 @@ class Downloader:
                             break
                         if have + len(chunk) > item.size:
                             raise SyncError(f"The portal sent more data than {what} should "
-                                            "have.")
+                                            "have.", code="bad_data")
                         fh.write(chunk)
                         have += len(chunk)
                         self.bytes_wire += len(chunk)
@@ -276,7 +288,7 @@ class Downloader:
                 finally:
                     self._save_progress(item, part)
         if have < item.size:
-            raise SyncError("The download was interrupted.", retryable=True)
+            raise SyncError("The download was interrupted.", retryable=True, code="cut")
 
     def _save_progress(self, item: DownloadItem, part: Path) -> None:
         """Record how much of the file is on disk (what a resume will start from)."""

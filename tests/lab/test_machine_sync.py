@@ -124,8 +124,11 @@ def test_machine_sync_with_a_real_portal_uses_the_preset(tmp_path: Path,
         assert "Synced the shared library" in out.stdout
         again = okno("sync", "--machine", "--quiet", env=env)
         assert again.returncode == 0 and again.stdout == "", again.stderr
-    status = okno("--data", str(shared), "status", "--json", env=env)
+    # A user of the PC reads the shared library the machine sync filled.
+    status = okno("--data", str(tmp_path / "user"), "status", "--json",
+                  env={**env, "OKNO_SHARED_LIBRARY": str(shared)})
     assert '"resources": 40' in status.stdout, status.stdout
+    assert (shared / "library.sqlite3").is_file() and (shared / "files").is_dir()
     log = (shared / "logs" / "sync.log").read_text("utf-8")
     assert log.count("sync started") == 2 and "files False, cap 512 KB/s" in log
 
