@@ -10,6 +10,8 @@
     okno preload FILE [--portal-id ID] [--machine]  start with the library already there
     okno signin LOGIN          sign in to the community (password on stdin or prompted)
     okno signout
+    okno hub serve --bind ADDRESS [--port N]   share the library with the lab (LAN)
+    okno bundle export|import|verify|deliver|copy   USB bundles (docs/bundles.md)
 """
 
 from __future__ import annotations
@@ -22,8 +24,13 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from desktop.bundle.keys import after_sync as bundle_after_sync
+from desktop.cli_bundle import add_parsers as add_bundle_parsers
+from desktop.cli_bundle import cmd_bundle
 from desktop.cli_community import add_parsers as add_community_parsers
 from desktop.cli_community import cmd_signin, cmd_signout, sync_if_signed_in
+from desktop.cli_hub import add_parsers as add_hub_parsers
+from desktop.cli_hub import cmd_hub, sync_catalog_with_hubs
 from desktop.lab.commands import COMMANDS as LAB_COMMANDS
 from desktop.lab.commands import add_parsers as add_lab_parsers
 from desktop.lab.commands import cmd_machine_sync
@@ -64,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sample", help="load the sample library shipped with Okno")
     add_community_parsers(sub)
     add_lab_parsers(sub, s)
+    add_hub_parsers(sub, s)
+    add_bundle_parsers(sub)
     return p
 
 
@@ -98,8 +107,14 @@ def main(argv: list[str] | None = None) -> int:
 
         extra = ["--self-test"] if getattr(args, "self_test", False) else []
         return run(extra, args.data, args.portal)
+    from desktop.lab.presets import PresetError, lab_paths
     from desktop.store.errors import StoreError
 
+    try:
+        paths = lab_paths(paths)  # a lab's shared library, when the administrator set one
+    except PresetError as exc:
+        print(f"okno: {exc}", file=sys.stderr)
+        return 2
     try:
         return _COMMANDS[command](args, paths)
     except KeyboardInterrupt:
@@ -129,7 +144,7 @@ def _open_store(paths: Paths) -> Any:
     from desktop.store import Store
 
     paths.ensure()
-    return Store(paths.database)
+    return Store(paths.database, library=paths.library_database)
 
 
 def _human_bytes(n: float) -> str:
@@ -151,7 +166,7 @@ def _record_sync(store: Any, record: Any) -> None:
 
 def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
     from desktop.store.types import SyncRecord
-    from desktop.sync.engine import SyncError, SyncProgress, sync_catalog
+    from desktop.sync.engine import SyncError, SyncProgress
 
     portal = resolve_portal_url(args.portal)
     store = _open_store(paths)
@@ -174,10 +189,10 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
     try:
-        result = sync_catalog(store, portal, paths=paths, progress=progress,
-                              files=not args.no_files, policy=_policy(args),
-                              use_snapshot=not args.no_snapshot, page_bytes=args.page_bytes,
-                              **_stall(args))
+        result = sync_catalog_with_hubs(args, store, portal, paths, progress=progress,
+                                        files=not args.no_files, policy=_policy(args),
+                                        use_snapshot=not args.no_snapshot,
+                                        page_bytes=args.page_bytes, **_stall(args))
     except SyncError as exc:
         if tty:
             print(file=sys.stderr)
@@ -189,6 +204,8 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
         return 1
     if tty:
         print(file=sys.stderr)
+    if result.note:
+        print(result.note)
     _record_sync(store, SyncRecord(
         started, datetime.now(UTC).isoformat(timespec="seconds"), True, result.records,
         result.bytes_wire, result.round_trips, "ok",
@@ -201,12 +218,23 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
         print(f"Community sync failed: {exc}", file=sys.stderr)
         return 1
     store.close()
+    _bundle_after_sync(paths, portal)
     if community:
         print(community)
     print(f"Synced with {portal}: {result.records} records in {result.seconds:.1f} s, "
           f"{_human_bytes(result.bytes_wire)} over {result.round_trips} round trips; "
           f"library has {counts.get('resources', 0)} resources.")
     return 0
+
+
+def _bundle_after_sync(paths: Paths, portal: str) -> None:
+    """Learn the portal's bundle key and register this computer's key (best effort)."""
+    from desktop.sync.credentials import load_token
+
+    try:
+        bundle_after_sync(paths, portal, load_token(paths.data, portal))
+    except OSError:
+        pass
 
 
 def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
@@ -217,9 +245,12 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
     user = store.community_user()
     unsent = store.outbox_count()
     failed = store.outbox_count(("conflict", "rejected"))
+    library_writable = store.library_writable
     store.close()
     status = {
         "data_dir": str(paths.data),
+        "shared_library": None if paths.library is None else str(paths.library),
+        "shared_library_writable": None if paths.library is None else library_writable,
         "counts": counts,
         "last_sync": None if last is None else {
             "finished": last.finished, "ok": last.ok, "records": last.records,
@@ -233,6 +264,9 @@ def cmd_status(args: argparse.Namespace, paths: Paths) -> int:
         print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
         return 0
     print(f"Data folder: {paths.data}")
+    if paths.library is not None:
+        access = "read and write" if library_writable else "read-only for this user"
+        print(f"Shared library: {paths.library} ({access})")
     for key, value in counts.items():
         print(f"{key}: {value}")
     if last is None:
@@ -318,8 +352,10 @@ _COMMANDS = {
     "search": cmd_search,
     "download": cmd_download,
     "sample": cmd_sample,
+    "hub": cmd_hub,
     "signin": lambda args, paths: cmd_signin(args, paths, _open_store),
     "signout": lambda args, paths: cmd_signout(args, paths, _open_store),
+    "bundle": lambda args, paths: cmd_bundle(args, paths, _open_store),
     **LAB_COMMANDS,
 }
 

@@ -48,6 +48,7 @@ from protocol.wire import (
     MAX_LINE_BYTES,
     PROTOCOL_VERSION,
     End,
+    OpResult,
     PageEnd,
     PortalFailure,
     ProtocolError,
@@ -87,6 +88,10 @@ class SyncResult:
     seconds: float = 0.0
     snapshot_used: bool = False
     pages: int = 0
+    # Set when a lab's shared catalog was not synced (read-only for this user, or another
+    # process was syncing it); note_code ("library_read_only" | "library_busy") for the UI.
+    note: str = ""
+    note_code: str = ""
 
 
 ProgressFn = Callable[[SyncProgress], None]
@@ -110,17 +115,17 @@ def hello(portal_url: str, *, session: requests.Session | None = None,
     try:
         info = resp.json()
     except (ValueError, RecursionError):
-        raise SyncError("The portal's greeting is not valid JSON: is this an Okno portal?") \
-            from None
+        raise SyncError("The portal's greeting is not valid JSON: is this an Okno portal?",
+                        code="not_portal") from None
     if not isinstance(info, dict) or not isinstance(info.get("protocol"), int):
-        raise SyncError("The address answers, but not as an Okno portal.")
+        raise SyncError("The address answers, but not as an Okno portal.", code="not_portal")
     if info["protocol"] != PROTOCOL_VERSION:
         raise SyncError(f"The portal speaks protocol version {info['protocol']}, this Okno "
                         f"speaks {PROTOCOL_VERSION}. Update Okno or the portal.",
                         code="version")
     pid = info.get("portal_id")
     if not isinstance(pid, str) or not PORTAL_ID_RE.match(pid):
-        raise SyncError("The portal's greeting has no valid portal id.")
+        raise SyncError("The portal's greeting has no valid portal id.", code="not_portal")
     return info
 
 
@@ -212,13 +217,35 @@ class _Run:
                     self.apply_page(line, items, portal_id, skip_applied=skip_applied)
                 items = []
                 self.cancel.check()
+            elif isinstance(line, OpResult):
+                # Op results come first, and only in a community sync that sent ops (which
+                # takes them off the stream before this point): anywhere else they are refused.
+                raise ProtocolError("an op result arrived among the changes")
             elif isinstance(line, End):
                 if items:
                     raise ProtocolError("records arrived after the last page ended")
                 flush()
+                self.store_end_cursors(line, portal_id, skip_applied=skip_applied)
                 return line
         flush()
         return None
+
+    def store_end_cursors(self, end: End, portal_id: str, *, skip_applied: bool) -> None:
+        """Store the ``end`` line's cursors. One may be above the stream's last page (the
+        newest changes were tombstones since purged, or entities changed again after the
+        portal read its heads): nothing lies between, and docs/protocol.md says to store it.
+        Without this the replica would ask again from the lower cursor forever, and after a
+        purge that cursor is below the horizon (a resync loop)."""
+        for stream, cursor in sorted(end.cursors.items()):
+            if stream not in self.streams:
+                continue
+            current = self.store.cursor(stream)
+            if cursor < current and not skip_applied:
+                raise ProtocolError(f"the portal's final cursor {cursor} for {stream!r:.60} is "
+                                    f"behind the pages it sent ({current})")
+            if cursor > current:
+                self.result.changes = self.result.changes | self.store.apply_page(
+                    stream, [], cursor, portal_id)
 
     def apply_page(self, page: PageEnd, items: list[Rec | Tombstone], portal_id: str, *,
                    skip_applied: bool) -> None:
@@ -252,9 +279,13 @@ class _Run:
             records = int(snap.get("records", 0))
         except (KeyError, TypeError, ValueError):
             raise SyncError("The portal described its snapshot in a form this Okno does not "
-                            "understand.") from None
+                            "understand.", code="bad_data") from None
         if not name or name.startswith(".") or "/" in name or "\\" in name:
-            raise SyncError("The portal's snapshot has an unsafe file name.")
+            raise SyncError("The portal's snapshot has an unsafe file name.", code="bad_data")
+        if 0 < cursor < _portal_horizon(info):
+            # Older than the deletions the portal still remembers: following the change log
+            # from its cursor would be refused, so start from the beginning of the log.
+            return
         self.phase = "snapshot"
         self.total = records
         self.report("Downloading the library snapshot")
@@ -273,7 +304,7 @@ class _Run:
         if end is None or end.cursors.get(CATALOG_STREAM, -1) != cursor:
             path.unlink(missing_ok=True)
             raise SyncError("The library snapshot is incomplete. It will be downloaded again.",
-                            retryable=True)
+                            retryable=True, code="cut")
         path.unlink(missing_ok=True)
         self.result.snapshot_used = True
         self.phase = "changes"
@@ -304,12 +335,12 @@ class _Run:
                 elif resp.status_code == 416:
                     part.unlink(missing_ok=True)
                     raise SyncError("The snapshot download could not resume; starting over.",
-                                    retryable=True)
+                                    retryable=True, code="cut")
                 elif resp.status_code != 206:
                     raise error_from_response(resp, "snapshot")
                 elif not have:
                     raise SyncError("The portal sent part of the snapshot when the whole file "
-                                    "was asked for.", retryable=True)
+                                    "was asked for.", retryable=True, code="bad_data")
                 else:
                     try:
                         check_content_range(resp.headers.get("Content-Range"), have, size,
@@ -319,11 +350,12 @@ class _Run:
                         raise
                 self._write_body(resp, part, have, size)
         if part.stat().st_size < size:
-            raise SyncError("The snapshot download was interrupted.", retryable=True)
+            raise SyncError("The snapshot download was interrupted.", retryable=True,
+                            code="cut")
         if sha256_file(part) != sha:
             part.unlink()
             raise SyncError("The downloaded snapshot is damaged (checksum mismatch); it will "
-                            "be downloaded again.", retryable=True)
+                            "be downloaded again.", retryable=True, code="bad_data")
         os.replace(part, path)
 
     def _write_body(self, resp: requests.Response, part: Path, have: int, size: int) -> None:
@@ -353,7 +385,7 @@ class _Run:
                     if have + len(chunk) > size:
                         part.unlink(missing_ok=True)
                         raise SyncError("The portal sent more snapshot data than announced.",
-                                        retryable=True)
+                                        retryable=True, code="bad_data")
                     fh.write(chunk)
                     have += len(chunk)
                     self.meter.bytes += len(chunk)
@@ -376,7 +408,8 @@ class _Run:
                                cancel=self.cancel, on_wait=self.on_wait)
             if not end.more:
                 return
-        raise SyncError("The portal kept saying there is more; stopping to be safe.")
+        raise SyncError("The portal kept saying there is more; stopping to be safe.",
+                        code="bad_data")
 
     def _one_round(self, portal_id: str) -> End:
         request: dict[str, Any] = {
@@ -408,28 +441,30 @@ class _Run:
             try:
                 decoder = StreamDecompressor(resp.headers.get("Content-Encoding", "identity"))
             except ValueError as exc:
-                raise SyncError(f"The portal answered in an unknown encoding ({exc}).") \
-                    from None
+                raise SyncError(f"The portal answered in an unknown encoding ({exc}).",
+                                code="bad_data", params={"detail": str(exc)}) from None
             try:
                 end = self.apply_lines(self._body_lines(resp, decoder), portal_id,
                                        skip_applied=False)
             except PortalFailure as exc:
-                raise SyncError(f"The portal failed while sending changes (it said: "
-                                f"{exc.portal_message}); what arrived completely is saved and "
-                                "the sync continues from there.", retryable=True) from None
+                raise portal_failure(exc) from None
         if end is None:
-            why = self.cut_reason
-            self.cut_reason = None
-            if why is not None and "stalled" in str(why):
-                raise SyncError("The connection stalled in the middle of the data; what "
-                                "arrived completely is saved and the sync continues from "
-                                "there.", retryable=True)
-            raise SyncError("The connection was cut in the middle of the data; what arrived "
-                            "completely is saved and the sync continues from there.",
-                            retryable=True)
+            raise self.cut_error()
         if end.cursors.get(CATALOG_STREAM, 0) != self.store.cursor(CATALOG_STREAM):
             raise ProtocolError("the portal's final cursor disagrees with the pages it sent")
         return end
+
+    def cut_error(self) -> SyncError:
+        """The answer ended before its End line: a cut or a stall (retryable; the pages that
+        arrived completely are kept), in the categories the UI translates."""
+        why, self.cut_reason = self.cut_reason, None
+        if why is not None and why.code == "stalled":
+            return SyncError("The connection stalled in the middle of the data; what arrived "
+                             "completely is saved and the sync continues from there.",
+                             retryable=True, code="stalled")
+        return SyncError("The connection was cut in the middle of the data; what arrived "
+                         "completely is saved and the sync continues from there.",
+                         retryable=True, code="cut")
 
     def _body_lines(self, resp: requests.Response, decoder: StreamDecompressor
                     ) -> Iterator[bytes]:
@@ -463,6 +498,14 @@ class _Run:
             yield from lines
 
 SQLITE_FULL = 13
+
+
+def portal_failure(exc: PortalFailure) -> SyncError:
+    """An in-band ``error`` line: the portal failed after its answer began (retryable)."""
+    return SyncError(f"The portal failed while sending changes (it said: "
+                     f"{exc.portal_message}); what arrived completely is saved and the sync "
+                     "continues from there.", retryable=True, code="portal_failed",
+                     params={"message": exc.portal_message})
 
 
 def database_error(exc: sqlite3.Error, paths: Paths) -> SyncError:
@@ -521,13 +564,31 @@ def _zstd_file_lines(path: Path) -> Iterator[bytes]:
         yield buf
 
 
-def sync_catalog(store: Any, portal_url: str, *, paths: Paths,
-                 session: requests.Session | None = None,
-                 progress: ProgressFn | None = None, cancel: CancelToken | None = None,
-                 files: bool = False, policy: RetryPolicy | None = None,
-                 rate_limit_bps: int | None = None, use_snapshot: bool = True,
-                 page_bytes: int | None = None,
-                 stall_timeout: float = STALL_TIMEOUT) -> SyncResult:
+def sync_catalog(store: Any, portal_url: str, *, paths: Paths, library_locked: bool = False,
+                 **options: Any) -> SyncResult:
+    """Bring the local catalog up to date with the portal; optionally fetch queued files.
+
+    Takes the options of :func:`sync_here`. With a lab's shared library (``store.library``)
+    only one process syncs it at a time and users who may only read it do not sync it:
+    then nothing is done and ``SyncResult.note`` says why (desktop/sync/shared.py).
+    ``library_locked``: the caller already holds the shared library's sync lock.
+    """
+    if getattr(store, "library", None) is None:
+        return sync_here(store, portal_url, paths=paths, **options)
+    from desktop.sync.shared import shared_catalog_sync
+
+    return shared_catalog_sync(
+        store, paths, lambda: sync_here(store, portal_url, paths=paths, **options),
+        locked=library_locked)
+
+
+def sync_here(store: Any, portal_url: str, *, paths: Paths,
+              session: requests.Session | None = None,
+              progress: ProgressFn | None = None, cancel: CancelToken | None = None,
+              files: bool = False, policy: RetryPolicy | None = None,
+              rate_limit_bps: int | None = None, use_snapshot: bool = True,
+              page_bytes: int | None = None,
+              stall_timeout: float = STALL_TIMEOUT) -> SyncResult:
     """Bring the local catalog up to date with the portal; optionally fetch queued files.
 
     Raises SyncError (plain words; ``InsufficientSpace`` for a full disk) or SyncCancelled.
@@ -603,7 +664,11 @@ def apply_snapshot_file(store: Any, path: Path, portal_id: str) -> SyncResult:
         raise SyncError(f"The file {path.name} cannot be accepted: {exc}.", code="bad_data",
                         params={"detail": str(exc)}) from None
     if end is None:
-        raise SyncError(f"The file {path.name} is truncated.")
+        raise SyncError(f"The file {path.name} is truncated.", code="bad_data",
+                        params={"detail": f"{path.name}: truncated"})
+    if run.result.pages:
+        # The file held only live records: deletions before its cursor are unknown here.
+        store.set_serving_horizon(portal_id, store.cursor(CATALOG_STREAM))
     return run.result
 
 
@@ -621,7 +686,21 @@ def _start_fresh(run: _Run) -> str:
         # Another portal (or a rebuilt one): its seqs mean nothing against ours.
         run.store.reset_catalog(portal_id)
         run.result.changes = run.result.changes | Changes(catalog=True)
-    if run.store.cursor(CATALOG_STREAM) == 0 and run.use_snapshot:
-        run.first_sync_from_snapshot(info)
+    if run.store.cursor(CATALOG_STREAM) == 0:
+        horizon = _portal_horizon(info)
+        if run.use_snapshot:
+            run.first_sync_from_snapshot(info)
+            if run.result.snapshot_used:
+                horizon = max(horizon, run.store.cursor(CATALOG_STREAM))
+        # Where this replica's log begins, should it serve a lab (desktop/hub).
+        run.store.set_serving_horizon(portal_id, horizon)
     run.phase = "changes"  # progress must not say "hello" while pages are applied
     return portal_id
+
+
+def _portal_horizon(info: dict[str, Any]) -> int:
+    try:
+        value = info["streams"][CATALOG_STREAM]["horizon"]
+    except (KeyError, TypeError):
+        return 0
+    return value if type(value) is int and value >= 0 else 0

@@ -35,6 +35,12 @@ class Settings:
     first_run_done: bool = False
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
     splitter_state: str = ""
+    portal_bundle_key: str = ""  # pinned Ed25519 key of the portal's USB bundles (base64)
+    bundles_portal_only: bool = False  # refuse USB bundles made by other computers
+    use_lab_hubs: bool = True  # take the catalog and files from a lab hub when one is found
+    hub_share: bool = False  # "Share the library on the local network"
+    hub_bind: str = ""  # the lab network address chosen by the administrator
+    hub_port: int = 8766
 
     @classmethod
     def load(cls, path: Path, base: Settings | None = None) -> Settings:

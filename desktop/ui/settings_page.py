@@ -34,6 +34,7 @@ from desktop.paths import Paths
 from desktop.store.types import Changes
 from desktop.ui.context import AppContext
 from desktop.ui.formatting import human_size
+from desktop.ui.lab_hub import LabHubSection
 from desktop.ui.resources import icon
 from desktop.ui.settings import write_data_pointer
 from desktop.ui.tasks import Connections, Lane, ProgressHolder
@@ -186,6 +187,9 @@ class SettingsPage(QWidget):
         nl.addRow("", wl)
         nl.addRow("", self.metered_check)
 
+        # Local network: use lab hubs, share this library as one (desktop/ui/lab_hub.py).
+        self.lab_hub = LabHubSection(ctx, self)
+
         # Settings the administrator fixed in the machine-wide preset (desktop.lab.presets).
         self.locked_note = QLabel(self)
         self.locked_note.setWordWrap(True)
@@ -196,7 +200,8 @@ class SettingsPage(QWidget):
         cl.setContentsMargins(12, 10, 12, 10)
         cl.addWidget(self.heading)
         cl.addWidget(self.locked_note)
-        for box in (self.portal_box, self.sync_box, self.storage_box, self.language_box):
+        for box in (self.portal_box, self.sync_box, self.lab_hub, self.storage_box,
+                    self.language_box):
             cl.addWidget(box)
         cl.addStretch(1)
         content.setMaximumWidth(900)
@@ -394,7 +399,7 @@ class SettingsPage(QWidget):
             copy_data_folder(src, dst, lambda d, t: holder.set(label, d / t))
 
         def moved(_none: None) -> None:
-            new_paths = Paths(dst)
+            new_paths = Paths(dst, library=ctx.paths.library)  # a lab's shared one stays
             old_reader = ctx.reader
             ctx.paths = new_paths
             assert ctx.connections_for is not None and ctx.reader_for is not None

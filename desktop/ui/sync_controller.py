@@ -41,6 +41,7 @@ class FullSyncResult:
     pages: int = 0
     community: bool = False  # the community was synchronised (someone is signed in)
     community_error: BaseException | None = None
+    note_code: str = ""  # a lab's shared library was not synced: see desktop/sync/shared.py
 
 
 def sync_community_after(store: Any, url: str, paths: Any, catalog: Any, progress: Any,
@@ -52,8 +53,15 @@ def sync_community_after(store: Any, url: str, paths: Any, catalog: Any, progres
     from desktop.sync.http import SyncError
 
     out = FullSyncResult(catalog.records, catalog.bytes_wire, catalog.round_trips,
-                         catalog.changes, catalog.seconds, catalog.snapshot_used, catalog.pages)
+                         catalog.changes, catalog.seconds, catalog.snapshot_used, catalog.pages,
+                         note_code=getattr(catalog, "note_code", ""))
     token = load_token(paths.data, url)
+    from desktop.bundle.keys import after_sync as bundle_keys
+
+    try:  # learn the portal's bundle key; register this computer's (best effort)
+        bundle_keys(paths, url, token if store.community_user() is not None else None)
+    except OSError:
+        pass
     if token is None or store.community_user() is None:
         return out
     out.community = True
@@ -127,8 +135,11 @@ class SyncController(QObject):
                                       "to synchronise the library.")
             self.finished.emit(None, self.last_error)
             return False
-        from desktop.sync.engine import sync_catalog
+        from desktop.sync.hubsync import sync_catalog_preferring_hub
 
+        use_hubs = self.ctx.settings.use_lab_hubs
+        lab_hub: list[str | None] = [None]  # the hub the catalog came from, for the files
+        self._lab_hub = lab_hub
         token = CancelToken()
         self._cancel = token
         self._latest = None
@@ -144,8 +155,9 @@ class SyncController(QObject):
         def work(store: Any) -> Any:
             started = _now_iso()
             try:
-                result = sync_catalog(store, url, paths=paths, progress=progress, cancel=token,
-                                      files=False)
+                result, lab_hub[0] = sync_catalog_preferring_hub(
+                    store, url, paths=paths, use_hubs=use_hubs, progress=progress,
+                    cancel=token)
                 result = sync_community_after(store, url, paths, result, progress, token)
             except SyncCancelled:
                 store.record_sync(SyncRecord(started, _now_iso(), False,
@@ -181,6 +193,7 @@ class SyncController(QObject):
         community_error = getattr(result, "community_error", None)
         self.last_error = describe_error(community_error) if community_error else None
         self.last_result = result
+        self.downloads.lab_hub_url = getattr(self, "_lab_hub", [None])[0]
         self.ctx.hub.publish(result.changes | Changes(sync_state=True))
         self._set_online(True)
         if not self.ctx.settings.metered and self.ctx.reader.download_queue(["queued"]):

@@ -48,6 +48,8 @@ class SyncPage(QWidget):
         self.sync_button.clicked.connect(self.sync_now)
         self.cancel_button.clicked.connect(controller.cancel)
         self.cancel_button.setEnabled(False)
+        self.usb_button = QPushButton(self)  # USB bundles (desktop/ui/bundle_dialog.py)
+        self.usb_button.clicked.connect(self.open_usb)
 
         self.progress_box = QFrame(self)
         self.progress_box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -86,6 +88,7 @@ class SyncPage(QWidget):
         buttons.addWidget(self.sync_button)
         buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.usb_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 10)
         layout.addWidget(self.heading)
@@ -109,6 +112,9 @@ class SyncPage(QWidget):
         self.sync_button.setAccessibleName(self.tr("Sync now"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel the sync"))
+        self.usb_button.setText(self.tr("USB drive…"))
+        self.usb_button.setToolTip(self.tr("Bring the library or the outbox to or from a "
+                                           "computer without Internet"))
         self.history_label.setText(self.tr("History"))
         self.history.setAccessibleName(self.tr("Sync history"))
         self.bar.setAccessibleName(self.tr("Sync progress"))
@@ -136,6 +142,14 @@ class SyncPage(QWidget):
     # -- actions --------------------------------------------------------------------------
     def sync_now(self) -> bool:
         return self.controller.start()
+
+    def open_usb(self) -> Any:
+        from desktop.ui.bundle_dialog import BundleDialog
+
+        dialog = BundleDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def _started(self) -> None:
         self.sync_button.setEnabled(False)
@@ -186,10 +200,19 @@ class SyncPage(QWidget):
             self.result_label.setText(error)
         elif result is not None:
             self.result_label.setStyleSheet("")
-            self.result_label.setText(self.tr("Done: {records} records, {bytes} in {time}.")
-                                      .format(records=result.records,
-                                              bytes=human_size(result.bytes_wire),
-                                              time=human_duration(result.seconds)))
+            text = self.tr("Done: {records} records, {bytes} in {time}.").format(
+                records=result.records, bytes=human_size(result.bytes_wire),
+                time=human_duration(result.seconds))
+            note = getattr(result, "note_code", "")
+            if note == "library_read_only":
+                text += " " + self.tr("The shared library of this computer is read-only for "
+                                      "your account; the administrator's scheduled sync keeps "
+                                      "it up to date.")
+            elif note == "library_busy":
+                text += " " + self.tr("The shared library is being updated right now (by the "
+                                      "scheduled sync or another user); it will be up to date "
+                                      "when that finishes.")
+            self.result_label.setText(text)
 
     # -- data -----------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -361,3 +361,28 @@ def test_cli_sync_status_search(portal, tmp_path):
                           "--retries", "1"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "Sync failed" in bad.stderr
+
+
+def test_end_cursor_above_the_last_page_is_stored(tmp_path):
+    """Regression: when the newest changes were deletions whose tombstones have since been
+    purged, the portal's ``end`` cursor is above the last page it sent. The protocol says to
+    store it; the client used to refuse the whole answer ("final cursor disagrees")."""
+    data = tmp_path / "portal"
+    with running_portal(data, "--demo", "--resources", "30", "--seed", "5") as url:
+        store, paths = _client(tmp_path)
+        sync_catalog(store, url, paths=paths, policy=FAST)
+        before = store.cursor(CATALOG_STREAM)
+        for n in range(2):
+            rid = f"res-e2e-purged-{n}"
+            portal_cli(data, "publish", "--json",
+                       str(_resource_json(tmp_path, rid, "Временный ресурс")))
+            portal_cli(data, "delete", rid)
+        portal_cli(data, "purge-tombstones", "--days", "0")
+        hello = requests.get(f"{url}/api/v1/hello", timeout=10).json()
+        sync_catalog(store, url, paths=paths, policy=FAST)
+        after = store.cursor(CATALOG_STREAM)
+        assert after == hello["streams"][CATALOG_STREAM]["head"] > before
+        again = sync_catalog(store, url, paths=paths, policy=FAST)
+        assert again.records == 0 and store.cursor(CATALOG_STREAM) == after
+        assert _replica(store) == _portal_state(url)
+        store.close()
