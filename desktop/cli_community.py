@@ -41,6 +41,9 @@ def cmd_signin(args: argparse.Namespace, paths: Paths, open_store: Any) -> int:
         return 1
     paths.ensure()
     where = save_token(paths.data, portal, token)
+    from desktop.bundle.keys import after_sync as bundle_keys
+
+    bundle_keys(paths, portal, token)  # this computer's key signs its outbox bundles
     store = open_store(paths)
     try:
         previous = store.community_user()
@@ -85,5 +88,9 @@ def sync_if_signed_in(store: Any, portal: str, paths: Paths, policy: Any) -> str
         return None
     result = sync_community(store, portal, token, paths=paths, policy=policy)
     failed = len(store.outbox(("conflict", "rejected")))
-    return (f"Community: {result.records} records over {result.round_trips} round trips; "
+    line = (f"Community: {result.records} records over {result.round_trips} round trips; "
             f"{store.outbox_count()} unsent, {failed} failed.")
+    answered = store.take_answer_notices()  # reported once, after the sync that brought them
+    if answered:
+        line += f"\n{answered} of your questions were answered."
+    return line

@@ -4,6 +4,9 @@ Qt-free and dependency-light: imported by ``portal`` and ``desktop`` alike.
 The human-readable specification is ``docs/protocol.md``.
 """
 
+# The community module registers its extensions (protocol.consultations) when imported: import it
+# before any of them, so that importing protocol.consultations first also works.
+from protocol import community  # noqa: F401
 from protocol.wire import (  # noqa: F401
     API_PREFIX,
     CATALOG_STREAM,

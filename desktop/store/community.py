@@ -154,11 +154,14 @@ class CommunityReads(ReaderBase):
         return dict(self._conn.execute("SELECT association_id, role FROM memberships"))
 
     def threads(self, forum_id: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        """A forum's threads, pinned first, then by latest post; with ``unread`` counts
-        (posts after the read position: ``post_count - read_number``)."""
+        """A forum's threads, pinned first, then the user's unsent ones (newest written
+        first: their times are the client's clock, which may be years off), then by latest
+        post; with ``unread`` counts (posts after the read position: ``post_count -
+        read_number``)."""
         return self._dicts(
             f"{_THREAD_SELECT} WHERE t.forum_id = ? "
-            "ORDER BY t.pinned DESC, t.last_post_at DESC, t.rowid DESC LIMIT ? OFFSET ?",
+            "ORDER BY t.pinned DESC, t.local DESC, CASE WHEN t.local THEN t.rowid END DESC, "
+            "t.last_post_at DESC, t.rowid DESC LIMIT ? OFFSET ?",
             (forum_id, limit, offset))
 
     def thread(self, thread_id: str) -> dict[str, Any] | None:
@@ -460,6 +463,15 @@ class CommunityWrites(WriterBase):
             if row is None:
                 raise StoreError(f"there is no post {post_id!r:.60} in this replica")
             thread_id, version, local = row
+            # Our own acknowledged create/edit may be newer than the row: its answer arrived
+            # but the post's record did not (a cut after the op lines). Base on that version,
+            # or the portal answers "conflict" against the user's own earlier edit.
+            acked = conn.execute(
+                "SELECT max(CAST(json_extract(result, '$.entity.version') AS INTEGER)) "
+                "FROM outbox WHERE type IN (?, ?) AND json_extract(data, '$.id') = ? "
+                "AND state IN ('applied', 'duplicate')",
+                (OP_POST_CREATE, OP_POST_EDIT, post_id)).fetchone()[0]
+            version = max(version, acked or 0)
             parent = self._creating_op(conn, OP_POST_CREATE, post_id)
             previous = self._last_unacknowledged_edit(conn, post_id)
             if local and parent is not None and self._op_state(conn, parent) == "pending":

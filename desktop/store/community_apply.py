@@ -12,6 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop.store.apply import Item, _plan, _Stored, _tombstones, _write_tombstones
+from desktop.store.consultations_schema import CONSULT_TABLES
+from desktop.store.consultations_schema import EVICT as CONSULT_EVICT
+from desktop.store.courses_schema import COURSE_TABLES
+from desktop.store.courses_schema import EVICT as COURSE_EVICT
 from desktop.store.errors import StoreError
 from desktop.store.indexing import dumps
 from desktop.store.text import terms
@@ -163,6 +167,8 @@ TABLES: dict[str, _Table] = {
     KIND_READ_POSITION: _Table("read_positions", "thread_id", _read_position),
     KIND_REACTION: _Table("reactions", "post_id", _reaction),
 }
+TABLES.update({kind: _Table(*spec) for kind, spec in COURSE_TABLES.items()})
+TABLES.update({kind: _Table(*spec) for kind, spec in CONSULT_TABLES.items()})
 
 
 def _thread_of(conn: sqlite3.Connection, kind: str, ident: str, rec: Rec | None) -> str | None:
@@ -247,5 +253,9 @@ def evict_stream(conn: sqlite3.Connection, stream: str, family: str, owner: str)
     elif family == "directory":
         for table in ("associations", "forums", "profiles"):
             conn.execute(f"DELETE FROM {table}")
+    for table, where in (*COURSE_EVICT.get(family, ()),  # courses and the library in use
+                         *CONSULT_EVICT.get(family, ())):  # consultations, events, levels
+        conn.execute(f"DELETE FROM {table}" + (f" WHERE {where}" if where else ""),
+                     (owner,) if where and "?" in where else ())
     conn.execute("DELETE FROM tombstones WHERE stream = ?", (stream,))
     conn.execute("DELETE FROM cursors WHERE stream = ?", (stream,))

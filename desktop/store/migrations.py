@@ -19,6 +19,8 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 from desktop.store.community_schema import v2_community
+from desktop.store.consultations_schema import v_consultations
+from desktop.store.courses_schema import v_courses
 from desktop.store.db import write_transaction
 from desktop.store.errors import StoreError
 
@@ -158,7 +160,8 @@ def _v1_initial(db: Database) -> None:
         db.execute(sql)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, v2_community]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, v2_community, v_courses,
+                                                 v_consultations]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

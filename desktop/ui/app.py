@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,10 @@ def store_openers(paths: Paths) -> Any:
 
     def writer() -> Any:
         paths.ensure()
-        return Store(paths.database)
+        return Store(paths.database, library=paths.library_database)
 
-    return Connections(writer=writer, reader=lambda: open_reader(paths.database))
+    return Connections(writer=writer, reader=lambda: open_reader(
+        paths.database, library=paths.library_database))
 
 
 def open_main_reader(paths: Paths) -> Any:
@@ -45,13 +47,14 @@ def open_main_reader(paths: Paths) -> Any:
     from desktop.store import Store, StoreError, open_reader
 
     paths.ensure()
+    library = paths.library_database  # a lab's shared catalog (docs/lab-cache.md), or None
     if paths.database.exists():
         try:
-            return open_reader(paths.database)
+            return open_reader(paths.database, library=library)
         except StoreError:
             pass  # an older schema: the Store upgrades it (or explains why it cannot)
-    Store(paths.database).close()
-    return open_reader(paths.database)
+    Store(paths.database, library=library).close()
+    return open_reader(paths.database, library=library)
 
 
 def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = None) -> int:
@@ -61,11 +64,16 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from desktop.lab.presets import PresetError, load_machine_config, resolve_settings
+    from desktop.lab.presets import PresetError, lab_paths, load_machine_config, resolve_settings
+    from desktop.ui.consultations_page import install_consultations
     from desktop.ui.context import AppContext, ChangeHub
+    from desktop.ui.courses_page import install_courses
     from desktop.ui.discussions_page import install_discussions
+    from desktop.ui.events_page import install_events
     from desktop.ui.i18n import Translations, effective_language
+    from desktop.ui.leaders_page import install_leaders
     from desktop.ui.mainwindow import MainWindow
+    from desktop.ui.resource_community import install_resource_community
     from desktop.ui.resources import icon
     from desktop.ui.tasks import TaskManager
 
@@ -75,6 +83,7 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
     except PresetError as exc:
         _app = QApplication.instance() or QApplication([sys.argv[0], *argv])
         return _cannot_open(str(exc), self_test, preset_error=True)
+    paths = lab_paths(paths, machine)
     preset = portal_url or os.environ.get("OKNO_PORTAL_URL")
     # --portal or a lab image's preset wins over what was saved and over the machine file.
     settings = resolve_settings(paths.settings, machine,
@@ -107,6 +116,11 @@ def run(argv: list[str], data_dir: str | None = None, portal_url: str | None = N
                 return 0
         window = MainWindow(ctx, set_language=translations.use)
         install_discussions(window)
+        install_courses(window)
+        install_resource_community(window)
+        install_consultations(window)
+        install_events(window)
+        install_leaders(window)
         window.show()
         window.start()
         if self_test:
@@ -186,4 +200,40 @@ def _self_test(app: Any, window: Any) -> int:
     window.close()
     ok = "n" in done
     print(f"self-test: {'ok' if ok else 'FAILED'}; {done.get('n', 0)} results")
-    return 0 if ok else 1
+    return 0 if ok and _self_test_parts() else 1
+
+
+def _self_test_parts() -> bool:
+    """What a frozen build might miss: the certificate's PDF library and font, the bundles'
+    signatures, the lab hub's zeroconf. Prints one line each; True when all work."""
+    def certificate() -> object:
+        from desktop.ui.certificate import build_certificate
+
+        pdf = build_certificate({"number": "self-test", "name": "Проверка Сборки",
+                                 "course_title": "Самопроверка", "hours": 1,
+                                 "completed_at": "2026-01-01T00:00:00Z"})
+        assert pdf.startswith(b"%PDF")
+        return f"{len(pdf)} bytes"
+
+    def signatures() -> object:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+        key = Ed25519PrivateKey.generate()
+        key.public_key().verify(key.sign(b"okno"), b"okno")
+        return "ed25519"
+
+    def zeroconf() -> object:
+        import zeroconf as zc
+
+        return zc.__version__
+
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("certificate", certificate), ("signatures", signatures), ("zeroconf", zeroconf)]
+    ok = True
+    for name, check in checks:
+        try:
+            print(f"self-test {name}: ok ({check()})")
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            print(f"self-test {name}: FAILED ({type(exc).__name__}: {exc})")
+            ok = False
+    return ok

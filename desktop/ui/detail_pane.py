@@ -36,6 +36,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.language = language
         self.resource: dict[str, Any] | None = None
+        self.sections: list[Any] = []  # features' sections: show_resource(res) each
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         self.placeholder = QLabel(self)
@@ -92,6 +93,7 @@ class DetailPane(QWidget):
             body.addWidget(w)
         body.addLayout(buttons)
         body.addWidget(self.description, 1)
+        self._body_layout = body
         layout.addWidget(self.body, 3)
         self.show_resource(None)
         self.retranslate()
@@ -110,8 +112,16 @@ class DetailPane(QWidget):
         if self.resource is not None:
             self.show_resource(self.resource)
 
+    def add_section(self, widget: QWidget) -> None:
+        """Add a feature's section below the description (e.g. reviews and notes)."""
+        self.sections.append(widget)
+        self._body_layout.addWidget(widget, 2)
+        widget.show_resource(self.resource)
+
     def show_resource(self, res: dict[str, Any] | None) -> None:
         self.resource = res
+        for section in self.sections:
+            section.show_resource(res)
         self.placeholder.setVisible(res is None)
         self.body.setVisible(res is not None)
         if res is None:

@@ -129,7 +129,20 @@ def outbox_what(item: Any) -> str:
              "reaction.set": q.translate("Discussions", "Reaction"),
              "read.set": q.translate("Discussions", "Read mark"),
              "follow.set": q.translate("Discussions", "Follow"),
-             "post.delete": q.translate("Discussions", "Deletion")}
+             "post.delete": q.translate("Discussions", "Deletion"),
+             "question.ask": q.translate("Discussions", "Question to methodologists"),
+             "answer.create": q.translate("Discussions", "Answer"),
+             "answer.accept": q.translate("Discussions", "Accepted answer"),
+             "event.create": q.translate("Discussions", "New event"),
+             "event.cancel": q.translate("Discussions", "Event cancelled"),
+             "event.mark": q.translate("Discussions", "Event reminder"),
+             "level.grant": q.translate("Discussions", "Top level grant"),
+             "course.enroll": q.translate("Discussions", "Course enrolment"),
+             "course.progress": q.translate("Discussions", "Course progress"),
+             "review.set": q.translate("Discussions", "Review of a resource"),
+             "review.delete": q.translate("Discussions", "Review deleted"),
+             "lesson_set.save": q.translate("Discussions", "Lesson set"),
+             "lesson_set.delete": q.translate("Discussions", "Lesson set deleted")}
     text = str(item.data.get("title") or item.data.get("body_md") or "")
     text = " ".join(text.split())
     if len(text) > 80:

@@ -65,7 +65,14 @@ class DownloadController(QObject):
         def record(p: Any) -> None:  # on the downloads thread: only remember the latest
             latest[p.sha256] = p
 
+        hub_url = getattr(self, "lab_hub_url", None)
+
         def work(store: Any) -> Changes:
+            if hub_url:  # the last sync found a lab hub: files from it, else the portal
+                from desktop.sync.hubsync import HubFirstDownloader
+
+                return HubFirstDownloader(store, url, hub_url, paths.files, rate_limit_bps=rate,
+                                          progress=record, cancel=token).run()
             return Downloader(store, url, paths.files, rate_limit_bps=rate, progress=record,
                               cancel=token).run()
 

@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
             "QListWidget::item:selected{background:palette(highlight);"
             "color:palette(highlighted-text);}")
         self.stack = QStackedWidget(self)
+        self.page_names = list(PAGES)  # add_page inserts features' pages (Courses, ...)
         for name in PAGES:
             QListWidgetItem(icon(name), "", self.sidebar)
             self.stack.addWidget(self.pages[name])
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _c=False, n=name: self.navigate(n))
+            act.setData(name)
             self.page_actions.append(act)
         for act in (self.action_search, self.action_sync, *self.page_actions):
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -162,10 +164,11 @@ class MainWindow(QMainWindow):
         names = {"library": self.tr("Library"), "discussions": self.tr("Discussions"),
                  "downloads": self.tr("Downloads"), "sync": self.tr("Sync"),
                  "settings": self.tr("Settings")}
-        for i, name in enumerate(PAGES):
+        for i, name in enumerate(self.page_names):
             item = self.sidebar.item(i)
-            item.setText(names[name])
-            item.setToolTip(self.tr("{page} (Ctrl+{n})").format(page=names[name], n=i + 1))
+            title = names[name] if name in names else self.pages[name].page_title()
+            item.setText(title)
+            item.setToolTip(self.tr("{page} (Ctrl+{n})").format(page=title, n=i + 1))
         self.sidebar.setAccessibleName(self.tr("Sections"))
         self.action_search.setText(self.tr("Search the library"))
         self.action_sync.setText(self.tr("Sync now"))
@@ -183,14 +186,14 @@ class MainWindow(QMainWindow):
 
     # -- navigation and actions -------------------------------------------------------
     def navigate(self, name: str) -> None:
-        self.sidebar.setCurrentRow(PAGES.index(name))
+        self.sidebar.setCurrentRow(self.page_names.index(name))
 
     def current_page(self) -> str:
-        return PAGES[self.stack.currentIndex()]
+        return self.page_names[self.stack.currentIndex()]
 
     def replace_page(self, name: str, widget: QWidget) -> None:
         """Put a real page where a placeholder was (the community feature's Discussions)."""
-        index = PAGES.index(name)
+        index = self.page_names.index(name)
         old = self.pages[name]
         self.stack.insertWidget(index, widget)
         self.stack.removeWidget(old)
@@ -199,6 +202,27 @@ class MainWindow(QMainWindow):
         if name == "discussions":
             self.discussions = widget
         self.stack.setCurrentIndex(self.sidebar.currentRow())
+
+    def add_page(self, name: str, widget: QWidget, after: str = "discussions") -> None:
+        """Add a feature's page to the sidebar after another; ``widget.page_title()`` names
+        it. Ctrl+1… follow the sidebar's order."""
+        index = self.page_names.index(after) + 1
+        current = self.current_page()
+        self.page_names.insert(index, name)
+        self.pages[name] = widget
+        self.stack.insertWidget(index, widget)
+        self.sidebar.insertItem(index, QListWidgetItem(icon(name), ""))
+        act = QAction(self)
+        act.triggered.connect(lambda _c=False, n=name: self.navigate(n))
+        act.setData(name)
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(act)
+        self.page_actions.append(act)
+        for a in self.page_actions:
+            position = self.page_names.index(a.data()) + 1
+            a.setShortcut(QKeySequence(f"Ctrl+{position}") if position <= 9 else QKeySequence())
+        self.navigate(current)
+        self.retranslate()
 
     def set_unsent(self, count: int) -> None:
         """The outbox's count of items written offline and not yet sent."""

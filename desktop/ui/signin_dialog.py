@@ -57,6 +57,9 @@ def _sign_in_online(ctx: AppContext, url: str, login: str, password: str) -> tup
     info = me(url, token)
     ctx.paths.ensure()
     save_token(ctx.paths.data, url, token)
+    from desktop.bundle.keys import after_sync as bundle_keys
+
+    bundle_keys(ctx.paths, url, token)  # this computer's key signs its outbox bundles
     return user, [s for s in info.get("streams", []) if isinstance(s, str)]
 
 

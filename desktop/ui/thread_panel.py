@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.store.types import Changes
+from desktop.ui.consult_models import author_with_level
 from desktop.ui.context import AppContext
 from desktop.ui.markdown_view import MarkdownView
 from desktop.ui.tasks import Lane
@@ -232,11 +233,14 @@ class ThreadPanel(QWidget):
             thread = reader.thread(thread_id)
             posts = reader.posts(thread_id, 0, MAX_POSTS)
             names = {}
+            # Contribution levels in the thread's association go beside the names.
+            levels = reader.author_levels(thread["association_id"]) if thread else {}
             for p in posts:
                 aid = p.get("author_id") or ""
                 if aid and aid not in names:
                     prof = reader.profile(aid)
-                    names[aid] = (prof or {}).get("display_name", "")
+                    names[aid] = author_with_level((prof or {}).get("display_name", ""),
+                                                   levels.get(aid, 0))
             user = reader.community_user()
             return thread, posts, names, (user or {}).get("id")
 

@@ -204,6 +204,9 @@ def load_demo_community(community: CommunityStore, *, n_users: int = 60, n_posts
 
     _write_discussions(community, rng, forums, members, n_posts, summary)
     _demo_user_state(community, people[0], forums)
+    from portal.community.demo_consult import load_demo_consultations
+
+    load_demo_consultations(community, members)
     return summary
 
 
