@@ -97,6 +97,9 @@ def load_demo(store: PortalStore, n_resources: int, seed: int) -> str:
 
     library = build_demo(n_resources, seed)
     result = store.bulk_publish(library.collections, library.resources(), library.blobs)
+    from portal.community.courses_demo import ensure_demo_course  # once users exist too
+
+    ensure_demo_course(store.engine)
     return (f"loaded demo: {result.collections} collections, {result.resources} resources, "
             f"{result.blobs} files")
 
@@ -109,6 +112,9 @@ def load_community_demo(store: PortalStore, n_users: int, n_posts: int, seed: in
 
     summary = load_demo_community(CommunityStore(store.engine), n_users=n_users,
                                   n_posts=n_posts, seed=seed)
+    from portal.community.courses_demo import ensure_demo_course  # once resources exist too
+
+    ensure_demo_course(store.engine)
     logins = ", ".join(DEMO_LOGINS)
     return (f"loaded demo community: {summary}; sign in as {logins} with password "
             f"{DEMO_PASSWORD!r}")
@@ -138,10 +144,6 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from portal.app import create_app
-
     with _open_store(args) as store:
         if args.demo and store.head(CATALOG_STREAM) == 0:
             # stdout carries only the URL line; progress goes to stderr.
@@ -154,11 +156,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port = sock.getsockname()[1]
         host = f"[{args.host}]" if ":" in args.host else args.host
         print(f"{URL_PREFIX}http://{host}:{port}", flush=True)
-        app = create_app(store, AppSettings(name=args.name))
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5,
-                                server_header=False)
-        uvicorn.Server(config).run(sockets=[sock])
+        if args.workers > 1:
+            from portal.serve import run_workers
+
+            store.close()  # each worker opens its own; this process only supervises
+            return run_workers(sock, args.workers, args)
+        _run_app(store, args, sock)
     return 0
+
+
+def _run_app(store: PortalStore, args: argparse.Namespace, sock: socket.socket) -> None:
+    import uvicorn
+
+    from portal.app import create_app
+    from portal.serving import freeze_heap, serve_settings, uvicorn_options
+
+    app = create_app(store, serve_settings(args))
+    config = uvicorn.Config(app, **uvicorn_options(args))
+    freeze_heap()
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve_worker(sock: socket.socket, args: argparse.Namespace) -> None:
+    """One process of ``serve --workers N`` (see portal.serve): its own store, same options."""
+    with _open_store(args) as store:
+        _run_app(store, args, sock)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -312,6 +334,45 @@ def cmd_forum_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_event_add(args: argparse.Namespace) -> int:
+    from portal.community.consultations import add_event
+
+    data = _read_object(args.json) if args.json else {}
+    for key in ("association_id", "kind", "title", "starts", "ends", "description",
+                "location", "url"):
+        value = getattr(args, key)
+        if value is not None:
+            data[key] = value
+    with _open_store(args) as store:
+        author = _community(store).require_user(args.author)
+        d = add_event(store.engine, data, author.id)
+    print(f"event {d['id']} of {d['association_id']} version {d['version']}")
+    return 0
+
+
+def cmd_leaders_recompute(args: argparse.Namespace) -> int:
+    from portal.community.leaders import recompute_all
+
+    with _open_store(args) as store:
+        n = recompute_all(store.engine, args.association or None)
+    print(f"recomputed contribution levels: {n} record(s) changed")
+    return 0
+
+
+def cmd_leader_grant(args: argparse.Namespace) -> int:
+    from portal.community.consultations import grant_level
+
+    with _open_store(args) as store:
+        community = _community(store)
+        user = community.require_user(args.login)
+        by = community.require_user(args.by).id if args.by else "okno-portal"
+        d = grant_level(store.engine, args.association_id, user.id, by, on=not args.revoke)
+    level = d["level"] if d else 0
+    print(f"{args.login} in {args.association_id}: level {level}"
+          f"{' (granted)' if d and d['granted'] else ''}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", metavar="DIR",
@@ -346,6 +407,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--users", type=int, default=DEFAULT_DEMO_USERS, metavar="N",
                    help=f"demo users ({DEFAULT_DEMO_USERS})")
     p.add_argument("--name", default=AppSettings.name, help="portal name shown to clients")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="portal processes sharing the socket and the database (1)")
+    from portal.serving import add_serve_options
+
+    add_serve_options(p)
 
     p = add("demo", cmd_demo, "load generated demo data into the catalog and community", admin)
     p.add_argument("--resources", type=int, default=DEFAULT_DEMO_RESOURCES, metavar="N")
@@ -419,6 +485,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("forum-add", cmd_forum_add, "create (or replace) a forum from JSON", common)
     p.add_argument("--json", required=True, metavar="FILE")
+    from portal.bundle_cli import add_bundle_commands
+
+    add_bundle_commands(add, common)
+    from portal.community.courses_cli import add_course_commands
+
+    add_course_commands(add, common)
+    from portal.admin_cli import add_admin_commands
+
+    add_admin_commands(add, common, admin)
+
+    p = add("event-add", cmd_event_add, "publish an event in an association's calendar "
+            "(times in UTC, e.g. 2026-12-01T10:00:00Z)", common)
+    p.add_argument("--json", metavar="FILE", help="event fields as JSON (options override)")
+    p.add_argument("--association", dest="association_id")
+    p.add_argument("--kind", choices=["seminar", "webinar", "meeting"])
+    p.add_argument("--title")
+    p.add_argument("--starts", metavar="UTC")
+    p.add_argument("--ends", metavar="UTC")
+    p.add_argument("--description")
+    p.add_argument("--location")
+    p.add_argument("--url")
+    p.add_argument("--author", required=True, metavar="LOGIN",
+                   help="the coordinator named as its author")
+
+    p = add("leaders-recompute", cmd_leaders_recompute, "recompute members' contribution "
+            "levels and publish what changed (run nightly)", common)
+    p.add_argument("--association", action="append", metavar="ID",
+                   help="only this association (repeatable; default: all)")
+
+    p = add("leader-grant", cmd_leader_grant, "grant a member the top contribution level in "
+            "an association (or take it back)", common)
+    p.add_argument("login")
+    p.add_argument("association_id")
+    p.add_argument("--revoke", action="store_true", help="take the grant back")
+    p.add_argument("--by", metavar="LOGIN", help="the coordinator granting it")
     return parser
 
 

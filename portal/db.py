@@ -1,7 +1,8 @@
 """Portal database: SQLAlchemy Core tables, the engine factory and ordered migrations.
 
-SQLite file by default, PostgreSQL later: everything here is portable Core; the only
-SQLite-specific statements (pragmas, ``BEGIN IMMEDIATE``) are installed for that dialect only.
+SQLite file by default, PostgreSQL at scale (``postgresql://`` URLs use psycopg 3): everything
+here is portable Core; the only dialect-specific statements (SQLite's pragmas and ``BEGIN
+IMMEDIATE``, PostgreSQL's writer advisory lock) are installed for their dialect only.
 
 >>> engine = open_engine("/tmp/portal/portal.sqlite3")
 >>> migrate(engine)
@@ -12,6 +13,7 @@ SQLite-specific statements (pragmas, ``BEGIN IMMEDIATE``) are installed for that
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,6 +46,7 @@ from protocol.community import DIRECTORY_STREAM
 from protocol.wire import CATALOG_STREAM
 
 ID_LEN = 100  # protocol.wire.MAX_ID
+SQLITE_BUSY_SECONDS = 15.0
 STAMP_LEN = 40
 
 metadata = MetaData()
@@ -298,6 +301,133 @@ applied_ops = Table(
 COMMUNITY_TABLES = [users, tokens, signin_failures, associations, memberships, forums, threads,
                     posts, post_revisions, reactions, follows, read_positions, applied_ops]
 
+# ---- operations (rate limits, moderation queue) -------------------------------------------------
+
+rate_counters = Table(
+    "rate_counters", metadata,
+    # One fixed window per key (a token digest): kept in the database so that every portal
+    # process counts against the same budget.
+    Column("key", String(100), primary_key=True),
+    Column("window", BigInteger, nullable=False),  # unix seconds // window length
+    Column("count", Integer, nullable=False),
+)
+
+post_flags = Table(
+    "post_flags", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", String(ID_LEN), nullable=False),
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("user_id", String(ID_LEN), nullable=False),  # who flagged
+    Column("reason", Text, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("status", String(20), nullable=False),  # open, hidden, restored, dismissed
+    Column("resolved_by", String(200), nullable=True),
+    Column("resolved_at", String(STAMP_LEN), nullable=True),
+    Index("post_flags_status_post", "status", "post_id"),
+    Index("post_flags_post_user", "post_id", "user_id"),
+)
+
+OPERATIONS_TABLES = [rate_counters, post_flags]
+
+
+# ---- consultations, events, leaders (protocol/consultations.py) ----------------------------------
+
+questions = Table(
+    "questions", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("association_id", String(ID_LEN), nullable=False, index=True),
+    Column("author_id", String(ID_LEN), nullable=False, index=True),
+    Column("category", String(20), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body_md", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # open | answered
+    Column("answer_count", Integer, nullable=False),
+    Column("accepted_answer_id", String(ID_LEN), nullable=True),
+    Column("last_answer_at", String(STAMP_LEN), nullable=True),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+answers = Table(
+    "answers", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("question_id", String(ID_LEN), nullable=False, index=True),
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("author_id", String(ID_LEN), nullable=False, index=True),
+    Column("body_md", Text, nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(ID_LEN), primary_key=True),
+    Column("association_id", String(ID_LEN), nullable=False, index=True),
+    Column("author_id", String(ID_LEN), nullable=False),
+    Column("kind", String(20), nullable=False),  # seminar | webinar | meeting
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("starts", String(STAMP_LEN), nullable=False),  # UTC
+    Column("ends", String(STAMP_LEN), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("modified", String(STAMP_LEN), nullable=False),
+)
+
+event_marks = Table(
+    "event_marks", metadata,
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("event_id", String(ID_LEN), nullable=False),
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("remind_minutes", Integer, nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("user_id", "event_id"),
+)
+
+level_grants = Table(
+    "level_grants", metadata,
+    # A coordinator granted this member the top contribution level by hand.
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("granted_by", String(ID_LEN), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("association_id", "user_id"),
+)
+
+levels = Table(
+    "levels", metadata,
+    # The last published level record per member: a recompute writes only what changed.
+    Column("association_id", String(ID_LEN), nullable=False),
+    Column("user_id", String(ID_LEN), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("score", Integer, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("sources", Text, nullable=False),  # JSON {source name: count}
+    Column("modified", String(STAMP_LEN), nullable=False),
+    PrimaryKeyConstraint("association_id", "user_id"),
+)
+
+CONSULTATION_TABLES = [questions, answers, events, event_marks, level_grants, levels]
+
+
+# ---- bundles (USB) ------------------------------------------------------------------------------
+
+device_keys = Table(
+    "device_keys", metadata,
+    # A desktop's Ed25519 public key, registered by the signed-in user: outbox bundles that
+    # come back by USB are verified against it (portal/bundles.py).
+    Column("fingerprint", String(64), primary_key=True),  # sha256 hex of the raw key
+    Column("user_id", String(ID_LEN), nullable=False, index=True),
+    Column("public_key", String(100), nullable=False),  # base64 of the 32 raw bytes
+    Column("device_name", String(200), nullable=False),
+    Column("created", String(STAMP_LEN), nullable=False),
+    Column("revoked", String(STAMP_LEN), nullable=True),
+)
+
 
 def utc_now() -> str:
     """Server-clock timestamp, ISO-8601 UTC with a ``Z``: ``2025-01-31T12:00:00Z``."""
@@ -307,6 +437,9 @@ def utc_now() -> str:
 def database_url(url_or_path: str | Path) -> str:
     """``database_url("/d/p.sqlite3")`` -> ``sqlite:////d/p.sqlite3``; URLs pass through."""
     text = str(url_or_path)
+    for plain in ("postgresql://", "postgres://"):
+        if text.startswith(plain):  # psycopg 3 is the driver the portal installs
+            return "postgresql+psycopg://" + text[len(plain):]
     if "://" in text:
         return text
     path = Path(text).expanduser().resolve()
@@ -321,9 +454,12 @@ def open_engine(url_or_path: str | Path) -> Engine:
     so that :func:`write_transaction` can take the write lock up front.
     """
     url = database_url(url_or_path)
+    if url.startswith("postgresql"):
+        return _postgresql_engine(url)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, pool_size=8, max_overflow=16)
+    engine.okno_writer_lock = threading.Lock()  # type: ignore[attr-defined]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -331,7 +467,7 @@ def open_engine(url_or_path: str | Path) -> Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -346,11 +482,48 @@ def open_engine(url_or_path: str | Path) -> Engine:
     return engine
 
 
+# pg_advisory_xact_lock key of the portal's writer lock ("okno" in ASCII).
+PG_WRITE_LOCK = 0x6F6B6E6F
+
+
+def _postgresql_engine(url: str) -> Engine:
+    """PostgreSQL: every :func:`write_transaction` first takes one transaction-scoped advisory
+    lock, so writers run one at a time exactly as on SQLite (``BEGIN IMMEDIATE``) while
+    readers never wait. The portal's writes are short; serializing them keeps every
+    read-then-write (versions, "already applied?", counters) free of races in READ COMMITTED,
+    and ``allocate_seqs``' row lock alone already keeps seq order equal to commit order."""
+    engine = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=16)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if options.get("okno_write", False) and options.get("okno_exclusive", True):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+    return engine
+
+
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that will write: ``BEGIN IMMEDIATE`` on SQLite, plain BEGIN elsewhere."""
-    with engine.execution_options(okno_write=True).begin() as conn:
-        yield conn
+def write_transaction(engine: Engine, *, exclusive: bool = True) -> Iterator[Connection]:
+    """A transaction that will write: ``BEGIN IMMEDIATE`` on SQLite, the writer advisory lock
+    on PostgreSQL (see :func:`_postgresql_engine`).
+
+    ``exclusive=False`` skips PostgreSQL's writer lock, for a hot transaction that allocates
+    no seqs and guards its own read-then-write with row locks and unique keys (a rate
+    counter); SQLite still takes its one write lock."""
+    options = {"okno_write": True, "okno_exclusive": exclusive}
+    lock: threading.Lock | None = getattr(engine, "okno_writer_lock", None)
+    # SQLite: this process's writers queue on a lock (in arrival order) rather than on
+    # SQLite's busy handler, whose growing sleeps gave some writers seconds of waiting;
+    # other processes still meet at BEGIN IMMEDIATE. Bounded like busy_timeout.
+    locked = lock.acquire(timeout=SQLITE_BUSY_SECONDS) if lock is not None else False
+    try:
+        with engine.execution_options(**options).begin() as conn:
+            yield conn
+    finally:
+        if locked:
+            assert lock is not None
+            lock.release()
 
 
 def allocate_seqs(conn: Connection, stream: str, count: int = 1) -> int:
@@ -384,11 +557,37 @@ def _v2_community(conn: Connection) -> None:
     conn.execute(insert(streams).values(name=DIRECTORY_STREAM, last_seq=0, horizon_seq=0))
 
 
+def _v3_operations(conn: Connection) -> None:
+    """Per-token rate-limit counters and the moderation queue (flagged posts)."""
+    metadata.create_all(conn, tables=OPERATIONS_TABLES)
+
+
+def _v_consultations(conn: Connection) -> None:
+    """Consultations (questions, answers), the association calendar, contribution levels."""
+    metadata.create_all(conn, tables=CONSULTATION_TABLES)
+
+
+def _v_courses(conn: Connection) -> None:
+    """Courses, enrolments, progress, resource reviews and lesson sets."""
+    from portal.community.course_schema import create_tables  # late: it builds on this module
+
+    create_tables(conn)
+
+
+def _bundle_device_keys(conn: Connection) -> None:
+    """Device keys that sign outbox bundles carried by USB."""
+    metadata.create_all(conn, tables=[device_keys])
+
+
 # Ordered, append-only: migration N is MIGRATIONS[N - 1]. Never edit a released step;
 # add a new one (ALTERs written in Core) and update the Table definitions above to match.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _v1_initial_schema,
     _v2_community,
+    _v3_operations,
+    _v_consultations,
+    _v_courses,
+    _bundle_device_keys,
 ]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from portal.catalog import PortalStore
 from portal.errors import BAD_REQUEST, RESYNC, TOO_LARGE, ApiError
+from portal.fastpath import CompressorPool, changes_after
 from protocol.community import MAX_OPS, BadOp, Op, parse_ops
 from protocol.compression import StreamCompressor
 from protocol.wire import (
@@ -193,7 +194,7 @@ def _pages(store: PortalStore, stream: str, cursor: int,
     """``(raw page including its page line, cursor)`` for every page after ``cursor``."""
     lines: list[bytes] = []
     size = 0
-    while batch := store.changes_since(stream, cursor, READ_BATCH):
+    while batch := changes_after(store.engine, stream, cursor, READ_BATCH):
         for change in batch:
             line = change.line(stream)
             lines.append(line)
@@ -203,20 +204,23 @@ def _pages(store: PortalStore, stream: str, cursor: int,
                 lines.append(dumps(page_line(stream, cursor, len(lines))))
                 yield b"".join(lines), cursor
                 lines, size = [], 0
+        if len(batch) < READ_BATCH:
+            break  # drained (rows up to the head read before were all committed and seen)
     if lines:
         lines.append(dumps(page_line(stream, cursor, len(lines))))
         yield b"".join(lines), cursor
 
 
 def sync_chunks(store: PortalStore, req: SyncRequest, heads: dict[str, int],
-                encoding: str, prefix: Sequence[bytes] = ()) -> Iterator[bytes]:
+                encoding: str, prefix: Sequence[bytes] = (),
+                compressors: CompressorPool | None = None) -> Iterator[bytes]:
     """The compressed response body: the ``prefix`` lines (op results) in one flushed chunk,
     one chunk per page, then the ``end`` line.
 
     ``heads`` are the streams' heads read *before* any row: when a stream is drained, every
     seq up to its head has been sent (or moved above it), so the end cursor may jump there.
     """
-    comp = StreamCompressor(encoding)
+    comp = compressors.stream(encoding) if compressors else StreamCompressor(encoding)
     cursors = dict(req.cursors)
     spent = 0
     more = False

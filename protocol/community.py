@@ -29,6 +29,7 @@ from typing import Any
 from protocol.wire import (
     CATALOG_STREAM,
     ID_RE,
+    MAX_POSITION,
     MAX_SHORT,
     MAX_TEXT,
     MAX_TITLE,
@@ -208,7 +209,7 @@ def validate_forum(d: Any) -> dict[str, Any]:
         "association_id": owner_id(d.get("association_id"), "forum.association_id"),
         "title": _str(d.get("title"), "forum.title", MAX_TITLE, empty=False),
         "description": _str(d.get("description", ""), "forum.description", MAX_TEXT),
-        "position": _int(d.get("position", 0), "forum.position", 0, 1 << 31),
+        "position": _int(d.get("position", 0), "forum.position", 0, MAX_POSITION),
         **_common(d, KIND_FORUM),
     }
 
@@ -454,6 +455,8 @@ OP_LOCK = "mod.thread.lock"
 OP_UNLOCK = "mod.thread.unlock"
 OP_PIN = "mod.thread.pin"
 OP_UNPIN = "mod.thread.unpin"
+# A member asks the moderators to look at a post (the moderation queue; never public).
+OP_FLAG = "post.flag"
 
 OP_VALIDATORS: dict[str, Validator] = {
     OP_THREAD_CREATE: _thread_create,
@@ -472,6 +475,7 @@ OP_VALIDATORS: dict[str, Validator] = {
     OP_UNLOCK: _thread_ref,
     OP_PIN: _thread_ref,
     OP_UNPIN: _thread_ref,
+    OP_FLAG: _moderate_post(True),
 }
 OP_TYPES = frozenset(OP_VALIDATORS)
 OP_FIELDS = frozenset({"op_id", "type", "data", "base_version", "depends_on"})
@@ -513,3 +517,27 @@ def parse_ops(value: Any) -> list[Op | BadOp]:
     if len(value) > MAX_OPS:
         raise _fail(f"at most {MAX_OPS} ops fit in one request; send the rest next time")
     return [validate_op(o) for o in value]
+
+
+# ---- consultations, events and leaders (protocol/consultations.py) ---------------------------
+# Imported last: that module builds on the helpers above. protocol/__init__.py imports this
+# module first, so the registration has happened whichever module a caller imports.
+from protocol import consultations as _consultations  # noqa: E402
+
+STREAM_KINDS["assoc"].update(_consultations.ASSOC_KINDS)
+STREAM_KINDS["user"].update(_consultations.USER_KINDS)
+COMMUNITY_VALIDATORS.update(_consultations.ASSOC_KINDS)
+COMMUNITY_VALIDATORS.update(_consultations.USER_KINDS)
+OP_VALIDATORS.update(_consultations.OP_VALIDATORS)
+OP_TYPES = frozenset(OP_VALIDATORS)
+
+# ---- courses and the library in use (protocol/courses.py) -------------------------------------
+from protocol import courses as _courses  # noqa: E402
+
+STREAM_KINDS[DIRECTORY_STREAM].update(_courses.DIRECTORY_KINDS)
+STREAM_KINDS["user"].update(_courses.USER_KINDS)
+STREAM_KINDS["assoc"].update(_courses.ASSOC_KINDS)
+for _kinds in (_courses.DIRECTORY_KINDS, _courses.USER_KINDS, _courses.ASSOC_KINDS):
+    COMMUNITY_VALIDATORS.update(_kinds)
+OP_VALIDATORS.update(_courses.OPS)
+OP_TYPES = frozenset(OP_VALIDATORS)

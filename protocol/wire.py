@@ -66,6 +66,7 @@ MAX_SHORT = 200
 MAX_LIST = 200
 MAX_FILES = 100
 MAX_FILE_SIZE = 1 << 40
+MAX_POSITION = (1 << 31) - 1  # a 32-bit INTEGER column on every database
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
@@ -258,7 +259,7 @@ def validate_collection(d: Any) -> dict[str, Any]:
         "title": _str(d.get("title"), "collection.title", MAX_TITLE, empty=False),
         "description": _str(d.get("description", ""), "collection.description", MAX_TEXT),
         "kind": kind,
-        "position": _int(d.get("position", 0), "collection.position", 0, 1 << 31),
+        "position": _int(d.get("position", 0), "collection.position", 0, MAX_POSITION),
         "version": _int(d.get("version"), "collection.version", 1),
         "created": _str(d.get("created"), "collection.created", 40),
         "modified": _str(d.get("modified"), "collection.modified", 40),

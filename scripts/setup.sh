@@ -9,7 +9,7 @@ APT_PACKAGES=(libegl1 libgl1 libglib2.0-0 libdbus-1-3 libfontconfig1 libfreetype
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1
   libxcb-shm0 libxcb-util1 libx11-xcb1 libpulse0 libasound2 fonts-dejavu-core binutils
-  faketime systemd)
+  faketime systemd postgresql nginx-light)
 
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
   missing=()

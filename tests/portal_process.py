@@ -52,12 +52,14 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 @contextmanager
 def running_portal(data_dir: str | os.PathLike[str], *extra_args: str,
-                   timeout: float = START_TIMEOUT) -> Iterator[str]:
+                   timeout: float = START_TIMEOUT,
+                   log_name: str = "portal-stderr.log") -> Iterator[str]:
     """Start ``okno-portal serve --host 127.0.0.1 --port 0 --data DIR [extra_args]``; yield its
-    base URL (``http://127.0.0.1:PORT``); stop it on exit (SIGTERM, then kill)."""
+    base URL (``http://127.0.0.1:PORT``); stop it on exit (SIGTERM, then kill). Several
+    portals on one data directory need their own ``log_name`` (stderr goes there)."""
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
-    stderr_path = data / "portal-stderr.log"
+    stderr_path = data / log_name
     with stderr_path.open("w", encoding="utf-8") as stderr:
         proc = subprocess.Popen(
             _portal_command("serve", "--host", "127.0.0.1", "--port", "0", "--data", str(data),

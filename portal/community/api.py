@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
+from portal.accesslog import remember_user
 from portal.community.accounts import SigninFailed, SigninThrottled, User, bearer_token
 from portal.community.store import CommunityStore
 from portal.errors import BAD_REQUEST, TOO_LARGE, ApiError
@@ -71,6 +72,7 @@ async def current_user(request: Request, community: CommunityStore) -> User | No
     user = await run_in_threadpool(community.authenticate, token)
     if user is None:
         raise signin_required()
+    remember_user(request.scope, user.id)  # for the access log (never the token)
     return user
 
 
@@ -121,7 +123,8 @@ def add_community_routes(app: FastAPI, community: CommunityStore) -> None:
             raise ApiError(401, SIGNIN_FAILED, "wrong login or password") from None
         return SigninResult(token=token, user=UserInfo(**user.public()))
 
-    @app.post(f"{API_PREFIX}/auth/signout", tags=["community"])
+    @app.post(f"{API_PREFIX}/auth/signout", tags=["community"],
+              responses={401: {"description": "signin_required: no device token was sent"}})
     async def signout(request: Request) -> JSONResponse:
         """Revoke this device's token. Answers 200 even for a token already revoked."""
         token = bearer_token(request.headers.get("authorization"))

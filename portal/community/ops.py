@@ -441,6 +441,21 @@ def _moderate_thread(flag: str, value: bool) -> Callable[[_Ctx, dict[str, Any]],
     return handler
 
 
+def post_flag(ctx: _Ctx, data: dict[str, Any]) -> Done:
+    """Put a post in the moderation queue (see portal.moderation); nothing public changes."""
+    p, _ = ctx.post(data["post_id"])
+    if p["removed"] or p["deleted"]:
+        raise Rejected(pc.REASON_POST_REMOVED, "the post is no longer there")
+    f = db.post_flags.c
+    already = ctx.conn.execute(select(f.id).where(
+        f.post_id == p["id"], f.user_id == ctx.user.id, f.status == "open")).first()
+    if already is None:
+        ctx.conn.execute(insert(db.post_flags).values(
+            post_id=p["id"], association_id=p["association_id"], user_id=ctx.user.id,
+            reason=data["reason"], created=ctx.now, status="open"))
+    return Done(None)
+
+
 HANDLERS: dict[str, Callable[[_Ctx, dict[str, Any]], Done]] = {
     pc.OP_THREAD_CREATE: thread_create,
     pc.OP_POST_CREATE: post_create,
@@ -458,7 +473,18 @@ HANDLERS: dict[str, Callable[[_Ctx, dict[str, Any]], Done]] = {
     pc.OP_UNLOCK: _moderate_thread("locked", False),
     pc.OP_PIN: _moderate_thread("pinned", True),
     pc.OP_UNPIN: _moderate_thread("pinned", False),
+    pc.OP_FLAG: post_flag,
 }
+# Courses and the library in use build on _Ctx above: imported here, registered once.
+from portal.community import courses as _courses  # noqa: E402
+from portal.community import library_use as _library_use  # noqa: E402
+
+HANDLERS.update(_courses.HANDLERS)
+HANDLERS.update(_library_use.HANDLERS)
+# Consultations, events and levels (portal/community/consultations.py), likewise.
+from portal.community.consultations import HANDLERS as _CONSULT_HANDLERS  # noqa: E402
+
+HANDLERS.update(_CONSULT_HANDLERS)
 assert set(HANDLERS) == pc.OP_TYPES
 
 

@@ -1,4 +1,4 @@
-"""Schema, migrations and seq allocation on a real SQLite file."""
+"""Schema, migrations and seq allocation on a real SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from portal.catalog import PortalStore
 from tests.portal.factories import resource
 
 
-def test_migrations_run_once_and_record_their_version(tmp_path):
-    engine = db.open_engine(tmp_path / "p.sqlite3")
+def test_migrations_run_once_and_record_their_version(empty_database):
+    engine = db.open_engine(empty_database)
     assert db.migrate(engine) == len(db.MIGRATIONS)
     assert db.migrate(engine) == len(db.MIGRATIONS)
     with engine.connect() as conn:
@@ -22,10 +22,10 @@ def test_migrations_run_once_and_record_their_version(tmp_path):
     engine.dispose()
 
 
-def test_portal_id_is_created_once(tmp_path):
-    with PortalStore.open(tmp_path) as first:
+def test_portal_id_is_created_once(tmp_path, empty_database):
+    with PortalStore.open(tmp_path, empty_database) as first:
         pid = first.portal_id
-    with PortalStore.open(tmp_path) as again:
+    with PortalStore.open(tmp_path, empty_database) as again:
         assert again.portal_id == pid
     assert len(pid) == 32
 

@@ -41,9 +41,10 @@ def test_hello_describes_the_portal_streams_and_snapshot(store, client):
     _fill(store, 3)
     info = ensure_snapshot(store)
     hello = client.get("/api/v1/hello").json()
+    assert len(hello.pop("bundle_key")) == 44  # the key of its USB bundles (docs/bundles.md)
     assert hello == {
         "protocol": 1, "portal_id": store.portal_id, "name": "Okno portal",
-        "capabilities": ["zstd", "gzip", "snapshot", "range", "community"],
+        "capabilities": ["zstd", "gzip", "snapshot", "range", "community", "bundles"],
         "streams": {"catalog": {"head": 3, "horizon": 0}},
         "snapshot": {"url": f"/api/v1/snapshots/{info.name}", "cursor": 3,
                      "size": info.size, "sha256": info.sha256, "records": 3},

@@ -1,12 +1,11 @@
-"""Fixtures for community tests: a real SQLite store in tmp_path, the real app over it, and
-a small community (users, a public and a private association, forums).
+"""Fixtures for community tests: a real store (SQLite, then PostgreSQL) in tmp_path, the real
+app over it, and a small community (users, a public and a private association, forums).
 
 Passwords are hashed with argon2 for real; only the users that sign in get one.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from portal.catalog import PortalStore
 from portal.community import CommunityStore
 from portal.community.accounts import hash_password
 from protocol.wire import End, Line, OpResult, PageEnd, Rec, Tombstone
-from tests.portal.conftest import DATABASE_ENV, _fresh_database
 from tests.portal.factories import decode, parse_body
 
 SYNC = "/api/v1/sync"
@@ -34,11 +32,9 @@ PRIVATE_FORUM = "f-closed"
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[PortalStore]:
-    """SQLite in tmp_path; ``OKNO_PORTAL_TEST_DATABASE`` (a PostgreSQL URL) runs the same
-    tests on PostgreSQL, as for tests/portal."""
-    url = os.environ.get(DATABASE_ENV)
-    with PortalStore.open(tmp_path / "portal", _fresh_database(url) if url else None) as s:
+def store(tmp_path, portal_database: str | None) -> Iterator[PortalStore]:
+    """SQLite in tmp_path, then the same test on PostgreSQL (see tests/conftest.py)."""
+    with PortalStore.open(tmp_path / "portal", portal_database) as s:
         yield s
 
 

@@ -1,4 +1,5 @@
-"""The real portal process: the demo community, sign-in, and exactly-once across a restart."""
+"""The real portal process (on SQLite and on PostgreSQL): the demo community, sign-in, and
+exactly-once across a restart."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ import uuid
 import pytest
 import requests
 
+from portal.config import DATABASE_ENV
 from protocol.compression import StreamDecompressor
 from protocol.wire import OpResult, Rec, parse_line
 from tests.portal_process import portal_cli, running_portal
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(autouse=True)
+def _database(portal_database: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test twice: the portal on its SQLite file, then on PostgreSQL."""
+    if portal_database is not None:
+        monkeypatch.setenv(DATABASE_ENV, portal_database)
 
 
 def _sync(url: str, token: str, cursors: dict[str, int], ops: list | None = None):
