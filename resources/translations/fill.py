@@ -5,9 +5,10 @@ Usage (after ``bash resources/translations/update.sh`` has added the new source 
     python resources/translations/fill.py LIST.tsv [LIST.tsv ...]
 
 Each line of a list is ``source<TAB>russian``; ``\\n`` and ``\\t`` stand for a newline and a
-tab. Russian fills ``okno_ru.ts``; ``okno_en.ts`` gets the source itself (English is the
-source language). Entries already translated are left alone. Prints what is still missing,
-then compiles the .qm files again.
+tab; a line starting with ``#`` and holding no tab is a comment. Russian fills
+``okno_ru.ts``; ``okno_en.ts`` gets the source itself (English is the source language).
+Entries already translated are left alone. Prints what is still missing, then runs update.sh
+(which rewrites the files in lupdate's layout and compiles them).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ def read_lists(paths: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for p in paths:
         for n, line in enumerate(Path(p).read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip() or line.startswith("#"):
-                continue
+            if not line.strip() or (line.startswith("#") and "\t" not in line):
+                continue  # blank or a comment
             if "\t" not in line:
                 sys.exit(f"{p}:{n}: expected 'source<TAB>translation'")
             src, ru = line.split("\t", 1)

@@ -21,6 +21,256 @@
     </message>
 </context>
 <context>
+    <name>AskQuestionDialog</name>
+    <message>
+        <source>Ask the methodologists</source>
+        <translation>Ask the methodologists</translation>
+    </message>
+    <message>
+        <source>Describe the situation: what you tried, what you need. Markdown is allowed.</source>
+        <translation>Describe the situation: what you tried, what you need. Markdown is allowed.</translation>
+    </message>
+    <message>
+        <source>Ask</source>
+        <translation>Ask</translation>
+    </message>
+    <message>
+        <source>Association:</source>
+        <translation>Association:</translation>
+    </message>
+    <message>
+        <source>Topic:</source>
+        <translation>Topic:</translation>
+    </message>
+    <message>
+        <source>Question:</source>
+        <translation>Question:</translation>
+    </message>
+</context>
+<context>
+    <name>BundleDialog</name>
+    <message>
+        <source>USB drive</source>
+        <translation>USB drive</translation>
+    </message>
+    <message>
+        <source>Write to a drive</source>
+        <translation>Write to a drive</translation>
+    </message>
+    <message>
+        <source>Read from a drive</source>
+        <translation>Read from a drive</translation>
+    </message>
+    <message>
+        <source>The library (catalog; only what the receiving computers do not have yet)</source>
+        <translation>The library (catalog; only what the receiving computers do not have yet)</translation>
+    </message>
+    <message>
+        <source>With the downloaded files</source>
+        <translation>With the downloaded files</translation>
+    </message>
+    <message>
+        <source>Files only of (nothing ticked: all files)</source>
+        <translation>Files only of (nothing ticked: all files)</translation>
+    </message>
+    <message>
+        <source>Subjects</source>
+        <translation>Subjects</translation>
+    </message>
+    <message>
+        <source>Collections</source>
+        <translation>Collections</translation>
+    </message>
+    <message>
+        <source>Grades</source>
+        <translation>Grades</translation>
+    </message>
+    <message>
+        <source>Everything, ignoring the receipts on the drive</source>
+        <translation>Everything, ignoring the receipts on the drive</translation>
+    </message>
+    <message>
+        <source>My outbox: posts, reactions and read marks written here, for a computer with Internet</source>
+        <translation>My outbox: posts, reactions and read marks written here, for a computer with Internet</translation>
+    </message>
+    <message>
+        <source>Folder on the drive:</source>
+        <translation>Folder on the drive:</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Write to the drive</source>
+        <translation>Write to the drive</translation>
+    </message>
+    <message>
+        <source>Bundle file:</source>
+        <translation>Bundle file:</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>Trust this portal key</source>
+        <translation>Trust this portal key</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>Import</translation>
+    </message>
+    <message>
+        <source>Deliver to the portal</source>
+        <translation>Deliver to the portal</translation>
+    </message>
+    <message>
+        <source>Folder on the drive</source>
+        <translation>Folder on the drive</translation>
+    </message>
+    <message>
+        <source>Bundle file</source>
+        <translation>Bundle file</translation>
+    </message>
+    <message>
+        <source>Okno bundles (*.okb)</source>
+        <translation>Okno bundles (*.okb)</translation>
+    </message>
+    <message>
+        <source>Choose a folder on the drive first.</source>
+        <translation>Choose a folder on the drive first.</translation>
+    </message>
+    <message>
+        <source>Writing the bundle…</source>
+        <translation>Writing the bundle…</translation>
+    </message>
+    <message>
+        <source>The outbox is empty: there is nothing to send.</source>
+        <translation>The outbox is empty: there is nothing to send.</translation>
+    </message>
+    <message>
+        <source>The computers that left receipts on this drive already have everything; nothing was written.</source>
+        <translation>The computers that left receipts on this drive already have everything; nothing was written.</translation>
+    </message>
+    <message>
+        <source>Written: {n} item(s) of the outbox to {file}. Take the drive to a computer with Internet and import it there.</source>
+        <translation>Written: {n} item(s) of the outbox to {file}. Take the drive to a computer with Internet and import it there.</translation>
+    </message>
+    <message>
+        <source>Written: {file} ({volumes} part(s)); {records} records, {files} file(s), {size}.</source>
+        <translation>Written: {file} ({volumes} part(s)); {records} records, {files} file(s), {size}.</translation>
+    </message>
+    <message>
+        <source>The bundle is not signed. Okno imports only signed bundles; nothing was imported.</source>
+        <translation>The bundle is not signed. Okno imports only signed bundles; nothing was imported.</translation>
+    </message>
+    <message>
+        <source>The bundle was changed after it was made, or it is damaged. Nothing was imported.</source>
+        <translation>The bundle was changed after it was made, or it is damaged. Nothing was imported.</translation>
+    </message>
+    <message>
+        <source>The bundle is incomplete (the copy did not finish, or a part is missing). Nothing was imported.</source>
+        <translation>The bundle is incomplete (the copy did not finish, or a part is missing). Nothing was imported.</translation>
+    </message>
+    <message>
+        <source>The bundle is signed by a key this computer does not trust. Nothing was imported.</source>
+        <translation>The bundle is signed by a key this computer does not trust. Nothing was imported.</translation>
+    </message>
+    <message>
+        <source>This computer cannot confirm who made the bundle. Nothing was imported.</source>
+        <translation>This computer cannot confirm who made the bundle. Nothing was imported.</translation>
+    </message>
+    <message>
+        <source>The bundle continues from a later point than this computer has: import the earlier bundle first, or ask for a full one.</source>
+        <translation>The bundle continues from a later point than this computer has: import the earlier bundle first, or ask for a full one.</translation>
+    </message>
+    <message>
+        <source>The bundle belongs to another portal than this computer&apos;s library.</source>
+        <translation>The bundle belongs to another portal than this computer&apos;s library.</translation>
+    </message>
+    <message>
+        <source>There is not enough free space for the bundle.</source>
+        <translation>There is not enough free space for the bundle.</translation>
+    </message>
+    <message>
+        <source>This file is not an Okno bundle.</source>
+        <translation>This file is not an Okno bundle.</translation>
+    </message>
+    <message>
+        <source>The bundle names the portal key {fp}. If your district office confirms this key, you may trust it.</source>
+        <translation>The bundle names the portal key {fp}. If your district office confirms this key, you may trust it.</translation>
+    </message>
+    <message>
+        <source>Made by the portal «{name}» (key {fp}, trusted).</source>
+        <translation>Made by the portal «{name}» (key {fp}, trusted).</translation>
+    </message>
+    <message>
+        <source>Made on the computer «{device}» by {user} (key {fp}). Import it only if you know where it comes from.</source>
+        <translation>Made on the computer «{device}» by {user} (key {fp}). Import it only if you know where it comes from.</translation>
+    </message>
+    <message>
+        <source>an unknown user</source>
+        <translation>an unknown user</translation>
+    </message>
+    <message>
+        <source>An outbox: {n} item(s) written offline, to be delivered to the portal.</source>
+        <translation>An outbox: {n} item(s) written offline, to be delivered to the portal.</translation>
+    </message>
+    <message>
+        <source> — already here</source>
+        <translation> — already here</translation>
+    </message>
+    <message>
+        <source> — another user&apos;s, will be skipped</source>
+        <translation> — another user&apos;s, will be skipped</translation>
+    </message>
+    <message>
+        <source>{stream}: {n} records</source>
+        <translation>{stream}: {n} records</translation>
+    </message>
+    <message>
+        <source>Files: {n}, {size}</source>
+        <translation>Files: {n}, {size}</translation>
+    </message>
+    <message>
+        <source>Answers of the portal to {n} outbox item(s)</source>
+        <translation>Answers of the portal to {n} outbox item(s)</translation>
+    </message>
+    <message>
+        <source>Checking the bundle…</source>
+        <translation>Checking the bundle…</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <source>Importing the bundle…</source>
+        <translation>Importing the bundle…</translation>
+    </message>
+    <message>
+        <source>Imported: {records} records, {files} new file(s).</source>
+        <translation>Imported: {records} records, {files} new file(s).</translation>
+    </message>
+    <message>
+        <source>The outbox was updated with the portal&apos;s answers.</source>
+        <translation>The outbox was updated with the portal&apos;s answers.</translation>
+    </message>
+    <message>
+        <source>A receipt was left on the drive: the next bundle will carry only what is new.</source>
+        <translation>A receipt was left on the drive: the next bundle will carry only what is new.</translation>
+    </message>
+    <message>
+        <source>Delivering…</source>
+        <translation>Delivering…</translation>
+    </message>
+    <message>
+        <source>Delivered {n} item(s). The portal&apos;s answer is on the drive ({file}): import it on the computer that wrote them.</source>
+        <translation>Delivered {n} item(s). The portal&apos;s answer is on the drive ({file}): import it on the computer that wrote them.</translation>
+    </message>
+</context>
+<context>
     <name>Columns</name>
     <message>
         <source>Name</source>
@@ -69,6 +319,262 @@
     <message>
         <source>Details</source>
         <translation>Details</translation>
+    </message>
+</context>
+<context>
+    <name>Consultations</name>
+    <message>
+        <source>Library stock and catalogue</source>
+        <translation>Library stock and catalogue</translation>
+    </message>
+    <message>
+        <source>Lessons and digital resources</source>
+        <translation>Lessons and digital resources</translation>
+    </message>
+    <message>
+        <source>Computers and software</source>
+        <translation>Computers and software</translation>
+    </message>
+    <message>
+        <source>Programmes and standards</source>
+        <translation>Programmes and standards</translation>
+    </message>
+    <message>
+        <source>Reading and school events</source>
+        <translation>Reading and school events</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>awaiting an answer</source>
+        <translation>awaiting an answer</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>answered</translation>
+    </message>
+    <message>
+        <source>unknown author</source>
+        <translation>unknown author</translation>
+    </message>
+    <message>
+        <source>answers: {n}</source>
+        <translation>answers: {n}</translation>
+    </message>
+    <message>
+        <source>an answer is accepted</source>
+        <translation>an answer is accepted</translation>
+    </message>
+    <message>
+        <source>not sent</source>
+        <translation>not sent</translation>
+    </message>
+    <message>
+        <source>No answers yet. The association&apos;s methodologists will see the question after your next sync.</source>
+        <translation>No answers yet. The association&apos;s methodologists will see the question after your next sync.</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>not sent yet</translation>
+    </message>
+    <message>
+        <source>✔ accepted answer</source>
+        <translation>✔ accepted answer</translation>
+    </message>
+    <message>
+        <source>✔ accepted (not sent yet)</source>
+        <translation>✔ accepted (not sent yet)</translation>
+    </message>
+    <message>
+        <source>Accept this answer</source>
+        <translation>Accept this answer</translation>
+    </message>
+</context>
+<context>
+    <name>ConsultationsPage</name>
+    <message>
+        <source>Consultations</source>
+        <translation>Consultations</translation>
+    </message>
+    <message>
+        <source>Ask a question…</source>
+        <translation>Ask a question…</translation>
+    </message>
+    <message>
+        <source>All questions</source>
+        <translation>All questions</translation>
+    </message>
+    <message>
+        <source>My questions</source>
+        <translation>My questions</translation>
+    </message>
+    <message>
+        <source>Awaiting an answer</source>
+        <translation>Awaiting an answer</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>Answered</translation>
+    </message>
+    <message>
+        <source>All topics</source>
+        <translation>All topics</translation>
+    </message>
+    <message>
+        <source>All my associations</source>
+        <translation>All my associations</translation>
+    </message>
+    <message>
+        <source>Sign in on the Discussions page to ask the methodologists of your associations.</source>
+        <translation>Sign in on the Discussions page to ask the methodologists of your associations.</translation>
+    </message>
+    <message>
+        <source>No questions here yet.</source>
+        <translation>No questions here yet.</translation>
+    </message>
+    <message>
+        <source>{n} of your questions were answered since the last sync. Open “My questions” to read the answers.</source>
+        <translation>{n} of your questions were answered since the last sync. Open “My questions” to read the answers.</translation>
+    </message>
+</context>
+<context>
+    <name>CourseListModel</name>
+    <message>
+        <source>Completed</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>In progress: {done} of {total}</source>
+        <translation>In progress: {done} of {total}</translation>
+    </message>
+    <message>
+        <source>{hours} h · not enrolled</source>
+        <translation>{hours} h · not enrolled</translation>
+    </message>
+</context>
+<context>
+    <name>CoursesPage</name>
+    <message>
+        <source>Courses</source>
+        <translation>Courses</translation>
+    </message>
+    <message>
+        <source>Professional development courses</source>
+        <translation>Professional development courses</translation>
+    </message>
+    <message>
+        <source>Lesson sets</source>
+        <translation>Lesson sets</translation>
+    </message>
+    <message>
+        <source>No courses yet. Sign in (Discussions page) and sync: the courses of the network arrive with the community.</source>
+        <translation>No courses yet. Sign in (Discussions page) and sync: the courses of the network arrive with the community.</translation>
+    </message>
+    <message>
+        <source>Enrol</source>
+        <translation>Enrol</translation>
+    </message>
+    <message>
+        <source>Download for offline use</source>
+        <translation>Download for offline use</translation>
+    </message>
+    <message>
+        <source>Download the files of every material, to study the course without a connection</source>
+        <translation>Download the files of every material, to study the course without a connection</translation>
+    </message>
+    <message>
+        <source>Certificate (PDF)</source>
+        <translation>Certificate (PDF)</translation>
+    </message>
+    <message>
+        <source>Print certificate</source>
+        <translation>Print certificate</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Mark as studied</source>
+        <translation>Mark as studied</translation>
+    </message>
+    <message>
+        <source>Submit answer</source>
+        <translation>Submit answer</translation>
+    </message>
+    <message>
+        <source>Your answer</source>
+        <translation>Your answer</translation>
+    </message>
+    <message>
+        <source>Course outline</source>
+        <translation>Course outline</translation>
+    </message>
+    <message>
+        <source>{hours} academic hours</source>
+        <translation>{hours} academic hours</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>completed</translation>
+    </message>
+    <message>
+        <source>done {done} of {total} required</source>
+        <translation>done {done} of {total} required</translation>
+    </message>
+    <message>
+        <source>To study offline, {n} files ({size}) still need downloading.</source>
+        <translation>To study offline, {n} files ({size}) still need downloading.</translation>
+    </message>
+    <message>
+        <source>Every material is on this computer: the course works without a connection.</source>
+        <translation>Every material is on this computer: the course works without a connection.</translation>
+    </message>
+    <message>
+        <source>Task: </source>
+        <translation>Task: </translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>Saved on this computer; goes to the portal with the next sync</source>
+        <translation>Saved on this computer; goes to the portal with the next sync</translation>
+    </message>
+    <message>
+        <source>Choose a lesson, a material or a task.</source>
+        <translation>Choose a lesson, a material or a task.</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>optional</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>done</translation>
+    </message>
+    <message>
+        <source>opened</source>
+        <translation>opened</translation>
+    </message>
+    <message>
+        <source>On this computer.</source>
+        <translation>On this computer.</translation>
+    </message>
+    <message>
+        <source>Not downloaded yet: use “Download for offline use”.</source>
+        <translation>Not downloaded yet: use “Download for offline use”.</translation>
+    </message>
+    <message>
+        <source>Download the course</source>
+        <translation>Download the course</translation>
+    </message>
+    <message>
+        <source>Download {n} files ({size}) so the course works without a connection? Free space: {free}.</source>
+        <translation>Download {n} files ({size}) so the course works without a connection? Free space: {free}.</translation>
     </message>
 </context>
 <context>
@@ -191,6 +697,58 @@
     <message>
         <source>Deletion</source>
         <translation>Deletion</translation>
+    </message>
+    <message>
+        <source>Question to methodologists</source>
+        <translation>Question to methodologists</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Answer</translation>
+    </message>
+    <message>
+        <source>Accepted answer</source>
+        <translation>Accepted answer</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>New event</translation>
+    </message>
+    <message>
+        <source>Event cancelled</source>
+        <translation>Event cancelled</translation>
+    </message>
+    <message>
+        <source>Event reminder</source>
+        <translation>Event reminder</translation>
+    </message>
+    <message>
+        <source>Top level grant</source>
+        <translation>Top level grant</translation>
+    </message>
+    <message>
+        <source>Course enrolment</source>
+        <translation>Course enrolment</translation>
+    </message>
+    <message>
+        <source>Course progress</source>
+        <translation>Course progress</translation>
+    </message>
+    <message>
+        <source>Review of a resource</source>
+        <translation>Review of a resource</translation>
+    </message>
+    <message>
+        <source>Review deleted</source>
+        <translation>Review deleted</translation>
+    </message>
+    <message>
+        <source>Lesson set</source>
+        <translation>Lesson set</translation>
+    </message>
+    <message>
+        <source>Lesson set deleted</source>
+        <translation>Lesson set deleted</translation>
     </message>
     <message>
         <source>What</source>
@@ -357,6 +915,10 @@
 <context>
     <name>Errors</name>
     <message>
+        <source>The shared library of this computer ({folder}) is read-only for your account: the administrator updates it and downloads its files. Your own data is not affected.</source>
+        <translation>The shared library of this computer ({folder}) is read-only for your account: the administrator updates it and downloads its files. Your own data is not affected.</translation>
+    </message>
+    <message>
         <source>Okno is not allowed to read or write “{name}”.</source>
         <translation>Okno is not allowed to read or write “{name}”.</translation>
     </message>
@@ -371,6 +933,140 @@
     <message>
         <source>Okno</source>
         <translation>Okno</translation>
+    </message>
+</context>
+<context>
+    <name>Events</name>
+    <message>
+        <source>Seminar</source>
+        <translation>Seminar</translation>
+    </message>
+    <message>
+        <source>Webinar</source>
+        <translation>Webinar</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>Meeting</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Event</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Association</source>
+        <translation>Association</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>Reminder</translation>
+    </message>
+    <message>
+        <source>{title} (cancelled)</source>
+        <translation>{title} (cancelled)</translation>
+    </message>
+    <message>
+        <source> · not sent</source>
+        <translation> · not sent</translation>
+    </message>
+    <message>
+        <source>★ {n} min before</source>
+        <translation>★ {n} min before</translation>
+    </message>
+</context>
+<context>
+    <name>EventsPage</name>
+    <message>
+        <source>Events</source>
+        <translation>Events</translation>
+    </message>
+    <message>
+        <source>Show past events</source>
+        <translation>Show past events</translation>
+    </message>
+    <message>
+        <source>New event…</source>
+        <translation>New event…</translation>
+    </message>
+    <message>
+        <source>Export calendar (.ics)…</source>
+        <translation>Export calendar (.ics)…</translation>
+    </message>
+    <message>
+        <source>Export event (.ics)…</source>
+        <translation>Export event (.ics)…</translation>
+    </message>
+    <message>
+        <source>Cancel event</source>
+        <translation>Cancel event</translation>
+    </message>
+    <message>
+        <source>Remind me</source>
+        <translation>Remind me</translation>
+    </message>
+    <message>
+        <source>{n} minutes before</source>
+        <translation>{n} minutes before</translation>
+    </message>
+    <message>
+        <source>{n} h before</source>
+        <translation>{n} h before</translation>
+    </message>
+    <message>
+        <source>a day before</source>
+        <translation>a day before</translation>
+    </message>
+    <message>
+        <source>All my associations</source>
+        <translation>All my associations</translation>
+    </message>
+    <message>
+        <source>Choose an event to see the details.</source>
+        <translation>Choose an event to see the details.</translation>
+    </message>
+    <message>
+        <source>{title} (cancelled)</source>
+        <translation>{title} (cancelled)</translation>
+    </message>
+    <message>
+        <source>Place: {place}</source>
+        <translation>Place: {place}</translation>
+    </message>
+    <message>
+        <source>Link: {url}</source>
+        <translation>Link: {url}</translation>
+    </message>
+    <message>
+        <source>Cancel “{title}” for everyone?</source>
+        <translation>Cancel “{title}” for everyone?</translation>
+    </message>
+    <message>
+        <source>iCalendar files (*.ics)</source>
+        <translation>iCalendar files (*.ics)</translation>
+    </message>
+    <message>
+        <source>Export event</source>
+        <translation>Export event</translation>
+    </message>
+    <message>
+        <source>Export calendar</source>
+        <translation>Export calendar</translation>
+    </message>
+    <message>
+        <source>Saved to {path}</source>
+        <translation>Saved to {path}</translation>
+    </message>
+    <message>
+        <source>Reminder: “{title}” starts in {n} min ({when}).</source>
+        <translation>Reminder: “{title}” starts in {n} min ({when}).</translation>
     </message>
 </context>
 <context>
@@ -432,6 +1128,194 @@
     <message>
         <source>Okno: first start</source>
         <translation>Okno: first start</translation>
+    </message>
+</context>
+<context>
+    <name>LabHubSection</name>
+    <message>
+        <source>Choose the network card of the lab network first.</source>
+        <translation>Choose the network card of the lab network first.</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Starting…</translation>
+    </message>
+    <message>
+        <source>Sharing the library at {url}. Other Okno computers of the lab find it by themselves.</source>
+        <translation>Sharing the library at {url}. Other Okno computers of the lab find it by themselves.</translation>
+    </message>
+    <message>
+        <source>Could not share the library: {reason}</source>
+        <translation>Could not share the library: {reason}</translation>
+    </message>
+    <message>
+        <source>Local network (computer lab)</source>
+        <translation>Local network (computer lab)</translation>
+    </message>
+    <message>
+        <source>Take the library from a lab computer that shares it, when there is one</source>
+        <translation>Take the library from a lab computer that shares it, when there is one</translation>
+    </message>
+    <message>
+        <source>Share the library on the local network</source>
+        <translation>Share the library on the local network</translation>
+    </message>
+    <message>
+        <source>Lab network &amp;card:</source>
+        <translation>Lab network &amp;card:</translation>
+    </message>
+    <message>
+        <source>Network address to share the library on</source>
+        <translation>Network address to share the library on</translation>
+    </message>
+    <message>
+        <source>&amp;Port:</source>
+        <translation>&amp;Port:</translation>
+    </message>
+    <message>
+        <source>Only the public catalog and downloaded files are shared, read-only, on this address only. Posts, sign-in and personal data always go to the portal.</source>
+        <translation>Only the public catalog and downloaded files are shared, read-only, on this address only. Posts, sign-in and personal data always go to the portal.</translation>
+    </message>
+</context>
+<context>
+    <name>Leaders</name>
+    <message>
+        <source>Newcomer</source>
+        <translation>Newcomer</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>Participant</translation>
+    </message>
+    <message>
+        <source>Active participant</source>
+        <translation>Active participant</translation>
+    </message>
+    <message>
+        <source>Expert</source>
+        <translation>Expert</translation>
+    </message>
+    <message>
+        <source>Network leader</source>
+        <translation>Network leader</translation>
+    </message>
+    <message>
+        <source>accepted answers</source>
+        <translation>accepted answers</translation>
+    </message>
+    <message>
+        <source>“useful” marks received</source>
+        <translation>“useful” marks received</translation>
+    </message>
+    <message>
+        <source>days of activity</source>
+        <translation>days of activity</translation>
+    </message>
+    <message>
+        <source>posts hidden by moderators</source>
+        <translation>posts hidden by moderators</translation>
+    </message>
+    <message>
+        <source>reviews</source>
+        <translation>reviews</translation>
+    </message>
+    <message>
+        <source>courses completed</source>
+        <translation>courses completed</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Member</source>
+        <translation>Member</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Level</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>top level granted by a coordinator</source>
+        <translation>top level granted by a coordinator</translation>
+    </message>
+</context>
+<context>
+    <name>LeadersPage</name>
+    <message>
+        <source>Leaders</source>
+        <translation>Leaders</translation>
+    </message>
+    <message>
+        <source>Levels grow with helpful work in the association: accepted answers to consultations, “useful” marks on posts, regular activity; posts hidden by moderators count against. The portal recalculates them; a coordinator may grant the top level by hand (★).</source>
+        <translation>Levels grow with helpful work in the association: accepted answers to consultations, “useful” marks on posts, regular activity; posts hidden by moderators count against. The portal recalculates them; a coordinator may grant the top level by hand (★).</translation>
+    </message>
+    <message>
+        <source>No levels here yet: they appear after the portal counts the association&apos;s activity.</source>
+        <translation>No levels here yet: they appear after the portal counts the association&apos;s activity.</translation>
+    </message>
+    <message>
+        <source>Take back the top level</source>
+        <translation>Take back the top level</translation>
+    </message>
+    <message>
+        <source>Grant the top level</source>
+        <translation>Grant the top level</translation>
+    </message>
+    <message>
+        <source>Saved. The portal applies it with the next sync.</source>
+        <translation>Saved. The portal applies it with the next sync.</translation>
+    </message>
+</context>
+<context>
+    <name>LessonSetsPanel</name>
+    <message>
+        <source>Lesson sets</source>
+        <translation>Lesson sets</translation>
+    </message>
+    <message>
+        <source>No lesson sets yet. On a resource&apos;s page (Library), choose “New set…” to start one.</source>
+        <translation>No lesson sets yet. On a resource&apos;s page (Library), choose “New set…” to start one.</translation>
+    </message>
+    <message>
+        <source>Shared with:</source>
+        <translation>Shared with:</translation>
+    </message>
+    <message>
+        <source>Shared with</source>
+        <translation>Shared with</translation>
+    </message>
+    <message>
+        <source>Remove from set</source>
+        <translation>Remove from set</translation>
+    </message>
+    <message>
+        <source>Delete set</source>
+        <translation>Delete set</translation>
+    </message>
+    <message>
+        <source>Resources of the set</source>
+        <translation>Resources of the set</translation>
+    </message>
+    <message>
+        <source>shared: {association}</source>
+        <translation>shared: {association}</translation>
+    </message>
+    <message>
+        <source>private</source>
+        <translation>private</translation>
+    </message>
+    <message>
+        <source>Shared by {owner}</source>
+        <translation>Shared by {owner}</translation>
+    </message>
+    <message>
+        <source>Nobody (private)</source>
+        <translation>Nobody (private)</translation>
     </message>
 </context>
 <context>
@@ -584,6 +1468,37 @@
     </message>
 </context>
 <context>
+    <name>NewEventDialog</name>
+    <message>
+        <source>New event</source>
+        <translation>New event</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>Kind:</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>Title:</translation>
+    </message>
+    <message>
+        <source>Starts (local time):</source>
+        <translation>Starts (local time):</translation>
+    </message>
+    <message>
+        <source>Hours:</source>
+        <translation>Hours:</translation>
+    </message>
+    <message>
+        <source>Place:</source>
+        <translation>Place:</translation>
+    </message>
+    <message>
+        <source>Link:</source>
+        <translation>Link:</translation>
+    </message>
+</context>
+<context>
     <name>OutboxView</name>
     <message>
         <source>Outbox</source>
@@ -651,6 +1566,92 @@
     <message>
         <source>✘ Not reachable: {reason}</source>
         <translation>✘ Not reachable: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionPanel</name>
+    <message>
+        <source>Your answer (Markdown). It is saved on this computer and sent with the next sync.</source>
+        <translation>Your answer (Markdown). It is saved on this computer and sent with the next sync.</translation>
+    </message>
+    <message>
+        <source>Send answer</source>
+        <translation>Send answer</translation>
+    </message>
+    <message>
+        <source>Choose a question on the left, or ask your own.</source>
+        <translation>Choose a question on the left, or ask your own.</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>not sent yet</translation>
+    </message>
+    <message>
+        <source>Saved. It will be sent with the next sync.</source>
+        <translation>Saved. It will be sent with the next sync.</translation>
+    </message>
+</context>
+<context>
+    <name>ResourceCommunity</name>
+    <message>
+        <source>My review: how I used it in class</source>
+        <translation>My review: how I used it in class</translation>
+    </message>
+    <message>
+        <source>For example: a lesson in grade 6, pair work, what worked and what did not</source>
+        <translation>For example: a lesson in grade 6, pair work, what worked and what did not</translation>
+    </message>
+    <message>
+        <source>Save review</source>
+        <translation>Save review</translation>
+    </message>
+    <message>
+        <source>Delete my review</source>
+        <translation>Delete my review</translation>
+    </message>
+    <message>
+        <source>My rating</source>
+        <translation>My rating</translation>
+    </message>
+    <message>
+        <source>Reviews and discussions</source>
+        <translation>Reviews and discussions</translation>
+    </message>
+    <message>
+        <source>My lesson sets</source>
+        <translation>My lesson sets</translation>
+    </message>
+    <message>
+        <source>Add to set</source>
+        <translation>Add to set</translation>
+    </message>
+    <message>
+        <source>New set…</source>
+        <translation>New set…</translation>
+    </message>
+    <message>
+        <source>A new lesson set with this resource</source>
+        <translation>A new lesson set with this resource</translation>
+    </message>
+    <message>
+        <source>Rating {stars} {avg} · reviews: {n}</source>
+        <translation>Rating {stars} {avg} · reviews: {n}</translation>
+    </message>
+    <message>
+        <source>No reviews yet</source>
+        <translation>No reviews yet</translation>
+    </message>
+    <message>
+        <source>No discussion links to this resource yet.</source>
+        <translation>No discussion links to this resource yet.</translation>
+    </message>
+    <message>
+        <source>New lesson set</source>
+        <translation>New lesson set</translation>
+    </message>
+    <message>
+        <source>Title of the lesson set:</source>
+        <translation>Title of the lesson set:</translation>
     </message>
 </context>
 <context>
@@ -932,6 +1933,10 @@
         <translation>The portal had an internal error (HTTP {status}). Try again later.</translation>
     </message>
     <message>
+        <source>The portal failed while sending data. What arrived completely is kept; try again later.</source>
+        <translation>The portal failed while sending data. What arrived completely is kept; try again later.</translation>
+    </message>
+    <message>
         <source>The portal does not have what was asked for.</source>
         <translation>The portal does not have what was asked for.</translation>
     </message>
@@ -956,8 +1961,16 @@
         <translation>The portal sent data Okno cannot accept; nothing from the faulty part was saved.</translation>
     </message>
     <message>
+        <source>The address answers, but not as an Okno portal. Check the portal address.</source>
+        <translation>The address answers, but not as an Okno portal. Check the portal address.</translation>
+    </message>
+    <message>
         <source>The portal speaks a different protocol version. Update Okno or the portal.</source>
         <translation>The portal speaks a different protocol version. Update Okno or the portal.</translation>
+    </message>
+    <message>
+        <source>Wrong login or password.</source>
+        <translation>Wrong login or password.</translation>
     </message>
     <message>
         <source>Cancelled.</source>
@@ -989,6 +2002,14 @@
     <message>
         <source>Cancel the sync</source>
         <translation>Cancel the sync</translation>
+    </message>
+    <message>
+        <source>USB drive…</source>
+        <translation>USB drive…</translation>
+    </message>
+    <message>
+        <source>Bring the library or the outbox to or from a computer without Internet</source>
+        <translation>Bring the library or the outbox to or from a computer without Internet</translation>
     </message>
     <message>
         <source>History</source>
@@ -1061,6 +2082,14 @@
     <message>
         <source>Done: {records} records, {bytes} in {time}.</source>
         <translation>Done: {records} records, {bytes} in {time}.</translation>
+    </message>
+    <message>
+        <source>The shared library of this computer is read-only for your account; the administrator&apos;s scheduled sync keeps it up to date.</source>
+        <translation>The shared library of this computer is read-only for your account; the administrator&apos;s scheduled sync keeps it up to date.</translation>
+    </message>
+    <message>
+        <source>The shared library is being updated right now (by the scheduled sync or another user); it will be up to date when that finishes.</source>
+        <translation>The shared library is being updated right now (by the scheduled sync or another user); it will be up to date when that finishes.</translation>
     </message>
 </context>
 <context>
