@@ -120,11 +120,10 @@ class QuestionListModel(ThreadListModel):
         return None
 
 
-class EventTableModel(QAbstractTableModel):
-    """An association calendar: when, what, where, and whether I asked to be reminded."""
+class _RowsTableModel(QAbstractTableModel):
+    """A short table set whole: rows of dicts, ``COLUMNS`` columns named by ``headers()``."""
 
-    COLUMNS = 5
-    EventIdRole = USER + 21
+    COLUMNS = 0
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -148,10 +147,23 @@ class EventTableModel(QAbstractTableModel):
                    role: int = DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or role != DISPLAY:
             return None
-        names = (q.translate("Events", "When"), q.translate("Events", "Event"),
-                 q.translate("Events", "Kind"), q.translate("Events", "Association"),
-                 q.translate("Events", "Reminder"))
+        names = self.headers()
         return names[section] if 0 <= section < len(names) else None
+
+    def headers(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+
+class EventTableModel(_RowsTableModel):
+    """An association calendar: when, what, where, and whether I asked to be reminded."""
+
+    COLUMNS = 5
+    EventIdRole = USER + 21
+
+    def headers(self) -> tuple[str, ...]:
+        return (q.translate("Events", "When"), q.translate("Events", "Event"),
+                q.translate("Events", "Kind"), q.translate("Events", "Association"),
+                q.translate("Events", "Reminder"))
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -187,37 +199,15 @@ class EventTableModel(QAbstractTableModel):
         return None
 
 
-class LeadersModel(QAbstractTableModel):
+class LeadersModel(_RowsTableModel):
     """An association's members by rank: level, score and where the score comes from."""
 
     COLUMNS = 4
     UserIdRole = USER + 31
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
-
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> dict[str, Any]:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else self.COLUMNS
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != DISPLAY:
-            return None
-        names = (q.translate("Leaders", "#"), q.translate("Leaders", "Member"),
-                 q.translate("Leaders", "Level"), q.translate("Leaders", "Score"))
-        return names[section] if 0 <= section < len(names) else None
+    def headers(self) -> tuple[str, ...]:
+        return (q.translate("Leaders", "#"), q.translate("Leaders", "Member"),
+                q.translate("Leaders", "Level"), q.translate("Leaders", "Score"))
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -57,6 +57,12 @@ def my_associations(reader: Any) -> list[dict[str, Any]]:
             if a.get("my_role") is not None or a["id"] in follows]
 
 
+def my_associations_coordinated(reader: Any) -> tuple[list[dict[str, Any]], set[str]]:
+    """``my_associations`` and the ids of those among them that the user coordinates."""
+    mine = my_associations(reader)
+    return mine, {a["id"] for a in mine if reader.coordinator_of(a["id"])}
+
+
 # ---- the question with its answers -----------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -38,6 +38,7 @@ from desktop.store.types import Changes
 from desktop.ui.context import AppContext
 from desktop.ui.formatting import human_size
 from desktop.ui.lesson_sets import LessonSetsPanel
+from desktop.ui.retranslate import RetranslateWhenShown
 from desktop.ui.tasks import Lane
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -95,7 +96,7 @@ def _item_text(kind: str, item: dict[str, Any], titles: dict[str, str]) -> str:
     return item["title"]
 
 
-class CoursesPage(QWidget):
+class CoursesPage(RetranslateWhenShown, QWidget):
     def __init__(self, ctx: AppContext, downloads: Any = None, library: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -254,20 +255,6 @@ class CoursesPage(QWidget):
         self.outline.setAccessibleName(self.tr("Course outline"))
         if self.course is not None:
             self._render()  # from what was loaded: no database work on a language change
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            if self.isVisible():
-                self.retranslate()
-            else:  # a hidden page redraws when shown (its data may need the database)
-                self._stale_texts = True
-        super().changeEvent(event)
-
-    def showEvent(self, event: Any) -> None:
-        if getattr(self, "_stale_texts", False):
-            self._stale_texts = False
-            self.retranslate()
-        super().showEvent(event)
 
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:

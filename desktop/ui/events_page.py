@@ -43,7 +43,11 @@ from PySide6.QtWidgets import (
 from desktop.ics import calendar_ics, event_filename
 from desktop.store.types import Changes
 from desktop.ui.consult_models import EventTableModel, kind_label, local_time
-from desktop.ui.consultations_page import NOTICE_STYLE, my_associations, set_sidebar_title
+from desktop.ui.consultations_page import (
+    NOTICE_STYLE,
+    my_associations_coordinated,
+    set_sidebar_title,
+)
 from desktop.ui.context import AppContext
 from desktop.ui.markdown_view import MarkdownView
 from desktop.ui.tasks import Lane, show_error
@@ -268,11 +272,8 @@ class EventsPage(QWidget):
     def refresh(self) -> None:
         if self.ctx.tasks.closed:
             return  # the app is closing: callbacks may still arrive
-        def read(reader: Any) -> Any:
-            mine = my_associations(reader)
-            return mine, {a["id"] for a in mine if reader.coordinator_of(a["id"])}
-
-        self.ctx.tasks.op(read, Lane.SEARCH).success(self._show_associations).run()
+        self.ctx.tasks.op(my_associations_coordinated, Lane.SEARCH) \
+            .success(self._show_associations).run()
 
     def _show_associations(self, data: Any) -> None:
         self.associations, self.coordinates = data

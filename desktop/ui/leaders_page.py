@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.store.types import Changes
 from desktop.ui.consult_models import LeadersModel, source_label
-from desktop.ui.consultations_page import my_associations, set_sidebar_title
+from desktop.ui.consultations_page import my_associations_coordinated, set_sidebar_title
 from desktop.ui.context import AppContext
 from desktop.ui.tasks import Lane, show_error
 
@@ -96,11 +96,8 @@ class LeadersPage(QWidget):
     def refresh(self) -> None:
         if self.ctx.tasks.closed:
             return  # the app is closing: callbacks may still arrive
-        def read(reader: Any) -> Any:
-            mine = my_associations(reader)
-            return mine, {a["id"] for a in mine if reader.coordinator_of(a["id"])}
-
-        self.ctx.tasks.op(read, Lane.SEARCH).success(self._show_associations).run()
+        self.ctx.tasks.op(my_associations_coordinated, Lane.SEARCH) \
+            .success(self._show_associations).run()
 
     def _show_associations(self, data: Any) -> None:
         self.associations, self.coordinates = data

@@ -12,7 +12,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.store.types import Changes
 from desktop.ui.context import AppContext
+from desktop.ui.retranslate import RetranslateWhenShown
 
 MAX_SHOWN_REVIEWS = 30
 
@@ -39,7 +40,7 @@ def stars(rating: float | None) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
-class ResourceCommunity(QWidget):
+class ResourceCommunity(RetranslateWhenShown, QWidget):
     """Rating, notes, linked discussions and lesson sets of the shown resource."""
 
     thread_requested = Signal(str)  # thread id: open it in Discussions
@@ -114,20 +115,6 @@ class ResourceCommunity(QWidget):
         self.new_set_button.setText(self.tr("New set…"))
         self.new_set_button.setToolTip(self.tr("A new lesson set with this resource"))
         self.show_resource_id(self.resource_id)
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            if self.isVisible():
-                self.retranslate()
-            else:  # a hidden page redraws when shown (its data may need the database)
-                self._stale_texts = True
-        super().changeEvent(event)
-
-    def showEvent(self, event: Any) -> None:
-        if getattr(self, "_stale_texts", False):
-            self._stale_texts = False
-            self.retranslate()
-        super().showEvent(event)
 
     # -- showing --------------------------------------------------------------------------
     def show_resource(self, res: dict[str, Any] | None) -> None:

@@ -14,14 +14,15 @@ import pytest
 from desktop.bundle.deliver import deliver
 from desktop.bundle.export import export_outbox
 from desktop.bundle.importer import import_bundle
-from desktop.bundle.keys import register_device, remember_portal_key
+from desktop.bundle.keys import register_device
 from desktop.paths import Paths
 from desktop.store import Store
 from desktop.sync.community import signin, sync_community
 from desktop.sync.http import RetryPolicy
 from protocol import bundle as pb
+from tests.bundles.support import client, portal_with_hello
 from tests.community_support import reply_thread
-from tests.portal_process import portal_cli, running_portal
+from tests.portal_process import portal_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -31,18 +32,11 @@ FAST = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory):
-    data = tmp_path_factory.mktemp("portal")
-    with running_portal(data, *PORTAL_ARGS) as url:
-        import requests
-
-        hello = requests.get(f"{url}/api/v1/hello", timeout=10).json()
-        yield url, data, hello
+    yield from portal_with_hello(tmp_path_factory, *PORTAL_ARGS)
 
 
 def _machine(tmp_path: Path, name: str, hello: dict) -> tuple[Store, Paths]:
-    paths = Paths(tmp_path / name).ensure()
-    remember_portal_key(paths, hello["bundle_key"], hello["portal_id"], "lab preset")
-    return Store(paths.database), paths
+    return client(tmp_path, name, hello, "lab preset")
 
 
 def _portal_posts(url: str, tmp_path: Path, thread_id: str, body: str) -> int:

@@ -37,25 +37,29 @@ def consult_paths(library_paths: Paths) -> Paths:
     return library_paths
 
 
-@pytest.fixture
-def window(qtbot: Any, make_ctx: Any, consult_paths: Paths) -> Any:
+def _community_window(qtbot: Any, ctx: Any) -> Any:
+    """The main window with the Consultations, Events and Leaders pages, started."""
     from desktop.ui.consultations_page import install_consultations
     from desktop.ui.events_page import install_events
     from desktop.ui.leaders_page import install_leaders
     from desktop.ui.mainwindow import MainWindow
 
-    ctx = make_ctx(consult_paths)
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.consultations = install_consultations(win)
     win.events = install_events(win)
-    win.events.timer.stop()
+    win.events.timer.stop()  # reminders are driven by hand in the tests
     win.leaders = install_leaders(win)
     win.resize(1280, 800)
     win.show()
     win.start()
     win.sync_controller.stop_timers()
     return win
+
+
+@pytest.fixture
+def window(qtbot: Any, make_ctx: Any, consult_paths: Paths) -> Any:
+    return _community_window(qtbot, make_ctx(consult_paths))
 
 
 def test_pages_are_in_the_sidebar_with_the_unread_count(window: Any) -> None:
@@ -245,11 +249,7 @@ def _overlay(tmp_path: Path) -> QTranslator | None:
 @pytest.fixture
 def ru_window(qtbot: Any, make_ctx: Any, consult_paths: Paths, qapp: Any,
               tmp_path: Path) -> Iterator[Any]:
-    from desktop.ui.consultations_page import install_consultations
-    from desktop.ui.events_page import install_events
     from desktop.ui.i18n import Translations
-    from desktop.ui.leaders_page import install_leaders
-    from desktop.ui.mainwindow import MainWindow
 
     translations = Translations(qapp)
     translations.use("ru")
@@ -258,16 +258,7 @@ def ru_window(qtbot: Any, make_ctx: Any, consult_paths: Paths, qapp: Any,
         qapp.installTranslator(overlay)
     ctx = make_ctx(consult_paths, language="ru")
     ctx.settings.portal_url = "http://portal.edu-region.ru"
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.consultations = install_consultations(win)
-    win.events = install_events(win)
-    win.events.timer.stop()
-    win.leaders = install_leaders(win)
-    win.resize(1280, 800)
-    win.show()
-    win.start()
-    win.sync_controller.stop_timers()
+    win = _community_window(qtbot, ctx)
     QCoreApplication.processEvents()
     yield win
     if overlay is not None:
