@@ -198,7 +198,8 @@ def cmd_sync(args: argparse.Namespace, paths: Paths) -> int:
             print(file=sys.stderr)
         _record_sync(store, SyncRecord(started,
                                        datetime.now(UTC).isoformat(timespec="seconds"),
-                                       False, message=str(exc)))
+                                       False, message=str(exc), error_code=exc.code,
+                                       error_params=dict(exc.params)))
         print(f"Sync failed: {exc}", file=sys.stderr)
         store.close()
         return 1

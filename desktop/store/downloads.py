@@ -40,11 +40,30 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MAX_ERROR = 1000
 
-_ITEM_COLUMNS = "sha256, resource_id, name, mime, size, state, bytes_done, error, added"
+_ITEM_COLUMNS = ("sha256, resource_id, name, mime, size, state, bytes_done, error, added, "
+                 "error_code, error_params")
+MAX_PARAMS = 20
 
 
 def _item(row: tuple) -> DownloadItem:
-    return DownloadItem(*row)
+    *fields, code, params = row
+    try:
+        decoded = json.loads(params)
+    except ValueError:
+        decoded = {}
+    if not isinstance(decoded, dict):
+        decoded = {}
+    return DownloadItem(*fields, error_code=code, error_params=decoded)
+
+
+def _params_json(params: dict | None) -> str:
+    """A failure's params as stored: a small JSON object of strings."""
+    if not params:
+        return "{}"
+    if not isinstance(params, dict):
+        raise StoreError("error params must be a dict of strings")
+    clean = {str(k)[:40]: str(v)[:MAX_ERROR] for k, v in list(params.items())[:MAX_PARAMS]}
+    return json.dumps(clean, ensure_ascii=False)
 
 
 def _check_sha(sha256: str) -> str:
@@ -138,6 +157,7 @@ class DownloadWrites(WriterBase):
                     "bytes_done, error, added, updated) "
                     "VALUES (?, ?, ?, ?, ?, 'queued', 0, '', ?, ?) "
                     "ON CONFLICT (sha256) DO UPDATE SET state = 'queued', error = '', "
+                    "error_code = '', error_params = '{}', "
                     "updated = excluded.updated, "
                     # A "done" row without a cached file was freed: start from scratch.
                     "bytes_done = CASE WHEN downloads.state = 'done' THEN 0 ELSE bytes_done END "
@@ -153,12 +173,16 @@ class DownloadWrites(WriterBase):
         state: str | None = None,
         bytes_done: int | None = None,
         error: str | None = None,
+        error_code: str = "",
+        error_params: dict | None = None,
     ) -> Changes:
         """Move a queued file along (see ``TRANSITIONS``) and/or record progress or an error.
 
         Each call is a durable transaction: the downloader should report progress every few
-        seconds, not every chunk.
-        ``store.update_download(sha, state="failed", error="Нет соединения")``
+        seconds, not every chunk. ``error_code``/``error_params`` (a ``SyncError``'s ``code``
+        and ``params``) go with ``error`` and let the UI word it in the user's language.
+        ``store.update_download(sha, state="failed", error=str(exc), error_code=exc.code,
+        error_params=exc.params)``
         """
         with self._write(catalog=True) as conn:
             row = conn.execute(
@@ -186,10 +210,12 @@ class DownloadWrites(WriterBase):
                 sets.append("bytes_done = ?")
                 params.append(bytes_done)
             if error is not None:
-                sets.append("error = ?")
-                params.append(str(error)[:MAX_ERROR])
+                sets.append("error = ?, error_code = ?, error_params = ?")
+                params += [str(error)[:MAX_ERROR], str(error_code or "")[:40] if error else "",
+                           _params_json(error_params) if error else "{}"]
             elif new_state in ("queued", "downloading") and current != new_state:
-                sets.append("error = ''")  # a retry starts with a clean slate
+                # a retry starts with a clean slate
+                sets.append("error = '', error_code = '', error_params = '{}'")
             conn.execute(f"UPDATE downloads SET {', '.join(sets)} WHERE sha256 = ?",
                          (*params, sha256))
         return Changes(downloads=True)
@@ -227,7 +253,8 @@ class DownloadWrites(WriterBase):
                 (sha256, size, path, now),
             )
             conn.execute(
-                "UPDATE downloads SET state = 'done', bytes_done = ?, error = '', updated = ? "
+                "UPDATE downloads SET state = 'done', bytes_done = ?, error = '', "
+                "error_code = '', error_params = '{}', updated = ? "
                 "WHERE sha256 = ?",
                 (size, now, sha256),
             )
@@ -255,7 +282,8 @@ class DownloadWrites(WriterBase):
                 "ON CONFLICT (sha256) DO UPDATE SET size = excluded.size, path = excluded.path, "
                 "completed = excluded.completed", [(*r, now) for r in rows])
             conn.executemany(
-                "UPDATE downloads SET state = 'done', bytes_done = ?, error = '', updated = ? "
+                "UPDATE downloads SET state = 'done', bytes_done = ?, error = '', "
+                "error_code = '', error_params = '{}', updated = ? "
                 "WHERE sha256 = ?", [(size, now, sha) for sha, size, _ in rows])
             shas = {sha for sha, _, _ in rows}
             affected = [res for res, listed in conn.execute("SELECT res, shas FROM resource_files")

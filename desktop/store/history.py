@@ -21,10 +21,21 @@ KEEP_ROWS = 1000
 _COLUMNS = "started, finished, ok, records, bytes_wire, round_trips, message, details"
 
 
+# The key of ``details`` that holds SyncRecord.error_code and error_params (no schema change).
+ERROR_KEY = "error_category"
+
+
 def _record(row: tuple) -> SyncRecord:
     started, finished, ok, records, bytes_wire, round_trips, message, details = row
+    extra = json.loads(details)
+    error = extra.get(ERROR_KEY) if isinstance(extra, dict) else None
+    code, params = "", {}
+    if isinstance(error, dict) and "code" in error:
+        del extra[ERROR_KEY]
+        code = str(error.get("code") or "")
+        params = error.get("params") if isinstance(error.get("params"), dict) else {}
     return SyncRecord(started, finished, bool(ok), records, bytes_wire, round_trips, message,
-                      json.loads(details))
+                      extra, code, params)
 
 
 class HistoryReads(ReaderBase):
@@ -42,7 +53,11 @@ class HistoryReads(ReaderBase):
 class HistoryWrites(WriterBase):
     def record_sync(self, record: SyncRecord) -> None:
         """Append one sync attempt; ``details`` must be JSON-able (other values become text)."""
-        details = json.dumps(record.details, ensure_ascii=False, default=str)
+        extra = dict(record.details)
+        if record.error_code:
+            extra[ERROR_KEY] = {"code": record.error_code,
+                                "params": {str(k): str(v) for k, v in record.error_params.items()}}
+        details = json.dumps(extra, ensure_ascii=False, default=str)
         with self._write() as conn:
             conn.execute(
                 f"INSERT INTO sync_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

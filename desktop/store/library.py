@@ -43,6 +43,7 @@ from typing import IO
 from sqlite_utils import Database
 
 from desktop.store.db import BUSY_TIMEOUT_MS, check_header, write_transaction
+from desktop.store.downloads_schema import v_download_error_codes
 from desktop.store.errors import StoreError
 from desktop.store.migrations import MIGRATIONS, SCHEMA_VERSION, user_version
 
@@ -62,7 +63,8 @@ CATALOG_META_KEYS = frozenset({"portal_id", "generation", "text_version", "servi
 # Migration steps (1-based versions) that create or change catalog tables. A later step
 # that changes a catalog table must be listed here and touch catalog tables only; it then
 # runs on the shared file (and is skipped on personal files). Every other step is personal.
-CATALOG_STEPS = frozenset({1})
+# Found by function, not by number: other steps may be appended around them.
+CATALOG_STEPS = frozenset({1, MIGRATIONS.index(v_download_error_codes) + 1})
 LAYOUT_KEY = "layout"  # in a personal file's meta: "personal" once its catalog is split off
 
 
@@ -520,7 +522,8 @@ def _attach_empty(db: Database) -> bool:
     scratch = Database(memory=True)
     scratch.conn.isolation_level = None
     with write_transaction(scratch):
-        MIGRATIONS[0](scratch)
+        for version in sorted(CATALOG_STEPS):  # the catalog tables as the shared file has them
+            MIGRATIONS[version - 1](scratch)
     for (sql,) in scratch.conn.execute(
         "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'resources_fts_%' "
         "AND name != 'sync_log' ORDER BY rowid"

@@ -60,7 +60,7 @@ class ServingWrites(ServingReads, WriterBase):
                 "WHERE json_extract(f.value, '$.sha256') NOT IN (SELECT sha256 FROM files_cache) "
                 "ORDER BY r.seq "
                 "ON CONFLICT (sha256) DO UPDATE SET state = 'queued', error = '', "
-                "updated = excluded.updated, "
+                "error_code = '', error_params = '{}', updated = excluded.updated, "
                 "bytes_done = CASE WHEN downloads.state = 'done' THEN 0 ELSE bytes_done END "
                 "WHERE downloads.state NOT IN ('queued', 'downloading')",
                 (now, now),

@@ -58,8 +58,12 @@ class DownloadItem:
     size: int
     state: str  # queued | downloading | paused | done | failed | cancelled
     bytes_done: int = 0
-    error: str = ""
+    error: str = ""  # the core's English text of the last failure
     added: str = ""
+    # The failure's category (``SyncError.code``) and what fills its words, for the UI to say
+    # it in the user's language; "" for rows failed before categories were stored.
+    error_code: str = ""
+    error_params: dict = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -74,3 +78,7 @@ class SyncRecord:
     round_trips: int = 0
     message: str = ""
     details: dict = field(default_factory=dict)
+    # A failure's category and params (``SyncError.code``/``.params``) so the history can be
+    # shown in the user's language; ``message`` stays as written. Kept in ``details``.
+    error_code: str = ""
+    error_params: dict = field(default_factory=dict)

@@ -170,15 +170,18 @@ class Downloader:
                 raise
             except InsufficientSpace as exc:
                 try:
-                    changes = changes | self.store.update_download(item.sha256, state="failed",
-                                                                   error=str(exc))
+                    changes = changes | self._failed(item, exc)
                 except sqlite3.Error:
                     pass  # the database shares the full disk; the clear message matters more
                 raise
             except SyncError as exc:
-                changes = changes | self.store.update_download(item.sha256, state="failed",
-                                                               error=str(exc))
+                changes = changes | self._failed(item, exc)
         return changes
+
+    def _failed(self, item: DownloadItem, exc: SyncError) -> Changes:
+        """Mark a file failed with the English text and the category the UI translates."""
+        return self.store.update_download(item.sha256, state="failed", error=str(exc),
+                                          error_code=exc.code, error_params=exc.params)
 
     def download(self, item: DownloadItem) -> Changes:
         rel = cache_relpath(item.sha256)

@@ -464,9 +464,10 @@ class DownloadsModel(_TableModel):
             if key == "eta":
                 return human_duration(live.eta_s) if live and live.eta_s is not None else ""
             label = file_state_label(it.state)
-            return f"{label}: {it.error}" if it.state == "failed" and it.error else label
+            return f"{label}: {_download_error(it)}" if it.state == "failed" and it.error \
+                else label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return it.error or None
+            return _download_error(it) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("size", "speed", "eta"):
             return int(ALIGN_RIGHT.value)
         if role == self.ItemRole:
@@ -474,6 +475,13 @@ class DownloadsModel(_TableModel):
         if role == self.FractionRole:
             return self._fraction(it)
         return None
+
+
+def _download_error(it: DownloadItem) -> str:
+    """Why a file failed, in the user's language (the stored English text for old rows)."""
+    from desktop.ui.tasks import describe_recorded_error
+
+    return describe_recorded_error(it.error, it.error_code, it.error_params)
 
 
 class SyncHistoryModel(_TableModel):
@@ -514,7 +522,11 @@ class SyncHistoryModel(_TableModel):
                 return human_size(rec.bytes_wire)
             if key == "duration":
                 return human_duration(_seconds_between(rec.started, rec.finished))
-            return rec.message
+            if rec.ok and rec.message == "ok":
+                return ""  # what the command line writes for a clean sync
+            from desktop.ui.tasks import describe_recorded_error
+
+            return describe_recorded_error(rec.message, rec.error_code, rec.error_params)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in ("records", "bytes",
                                                                  "duration"):
             return int(ALIGN_RIGHT.value)

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.store.types import Changes, SyncRecord
-from desktop.sync.http import CancelToken, SyncCancelled
+from desktop.sync.http import CancelToken, SyncCancelled, SyncError
 from desktop.ui.context import AppContext
 from desktop.ui.downloads import DownloadController
 from desktop.ui.settings import in_window
@@ -80,6 +80,13 @@ def sync_community_after(store: Any, url: str, paths: Any, catalog: Any, progres
     out.seconds += extra.seconds
     out.changes = out.changes | extra.changes
     return out
+
+
+def _error_fields(exc: BaseException | None) -> dict[str, Any]:
+    """A SyncError's category for the history row, so it reads in the user's language later."""
+    if isinstance(exc, SyncError):
+        return {"error_code": exc.code, "error_params": dict(exc.params)}
+    return {}
 
 
 def _now_iso() -> str:
@@ -165,14 +172,16 @@ class SyncController(QObject):
                 raise
             except Exception as exc:
                 store.record_sync(SyncRecord(started, _now_iso(), False,
-                                             message=describe_error(exc)))
+                                             message=describe_error(exc),
+                                             **_error_fields(exc)))
                 raise
             community_error = getattr(result, "community_error", None)
             message = describe_error(community_error) if community_error else ""
             store.record_sync(SyncRecord(
                 started, _now_iso(), community_error is None, result.records,
                 result.bytes_wire, result.round_trips, message,
-                {"snapshot": result.snapshot_used, "pages": result.pages}))
+                {"snapshot": result.snapshot_used, "pages": result.pages},
+                **_error_fields(community_error)))
             return result
 
         self._poll.start()

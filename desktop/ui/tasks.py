@@ -127,6 +127,14 @@ def describe_sync_error(exc: SyncError) -> str:
     return text
 
 
+def describe_recorded_error(text: str, code: str = "", params: dict | None = None) -> str:
+    """A failure stored in the database (a download's, a sync's) in the user's language:
+    its category when one was stored, else the stored text (rows from older versions)."""
+    if not text or not code or code == "other":
+        return text
+    return describe_sync_error(SyncError(text, code=code, params=dict(params or {})))
+
+
 def describe_error(exc: BaseException) -> str:
     """Plain words for an exception. Our core's errors already speak to people."""
     q = QCoreApplication
