@@ -32,6 +32,8 @@ def add_parsers(sub: Any) -> None:
                    help="files only of resources in this collection (or below it)")
     e.add_argument("--subject", action="append", default=[])
     e.add_argument("--grade", action="append", type=int, default=[])
+    e.add_argument("--forums", action="store_true",
+                   help="also the followed public forums and the directory of associations")
     e.add_argument("--full", action="store_true",
                    help="ignore the receipts on the drive and carry everything")
     e.add_argument("--name", help="bundle name (default okno-DEVICE-DATE-SEQ)")
@@ -146,20 +148,25 @@ def _export(args: argparse.Namespace, store: Any, paths: Paths) -> int:
         return 0
     summary = export_library(store, paths, dest, name=args.name, files=args.files,
                              collections=args.collection, subjects=args.subject,
-                             grades=args.grade, full=args.full, volume_bytes=args.volume_bytes,
-                             progress=_progress("writing"))
+                             grades=args.grade, forums=args.forums, full=args.full,
+                             volume_bytes=args.volume_bytes, progress=_progress("writing"))
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    for _stream, forum in summary.forums_later:
+        print(f"Not included: {forum} was received before this version of Okno; "
+              "sync once more to include it.")
     if not summary.volumes:
         print("The receiving computers already have everything this one has "
               "(see the receipts on the drive); nothing was written. Use --full to force.")
         return 0
-    start, end, count = summary.streams["catalog"]
-    kind = f"incremental from {start}" if summary.incremental else "full"
+    parts = []
+    for stream, (start, end, count) in summary.streams.items():
+        kind = f"incremental from {start}" if start else "full"
+        parts.append(f"{stream} {kind} to {end}, {count} records")
     note = (f"; {summary.missing_files} selected file(s) are not downloaded here"
             if summary.missing_files else "")
-    print(f"Wrote {summary.volumes[0]} ({len(summary.volumes)} volume(s)): catalog {kind} to "
-          f"{end}, {count} records; {summary.files} file(s), {_mb(summary.file_bytes)}{note}.")
+    print(f"Wrote {summary.volumes[0]} ({len(summary.volumes)} volume(s)): "
+          f"{'; '.join(parts)}; {summary.files} file(s), {_mb(summary.file_bytes)}{note}.")
     return 0
 
 

@@ -22,8 +22,10 @@ from typing import Any
 
 from desktop.bundle.keys import device_id, device_name, device_signer
 from desktop.paths import Paths
+from desktop.store.community_payloads import payload_horizon, pending_streams, stream_changes
 from desktop.sync.downloads import cache_relpath
 from protocol import bundle as pb
+from protocol.community import DIRECTORY_STREAM, stream_family, stream_owner
 from protocol.wire import CATALOG_STREAM, del_line, dumps, rec_line
 
 _CATALOG_SQL = """
@@ -83,6 +85,7 @@ class ExportSummary:
     ops: int = 0
     incremental: bool = False
     missing_files: int = 0  # selected but not downloaded on this computer
+    forums_later: list[tuple[str, str]] = field(default_factory=list)  # (stream, name)
 
 
 def _creator(store: Any, paths: Paths) -> tuple[pb.Signer, dict[str, Any]]:
@@ -117,16 +120,57 @@ def _with_children(conn: sqlite3.Connection, chosen: Sequence[str]) -> set[str]:
     return out
 
 
+def _forum_name(conn: sqlite3.Connection, stream: str) -> str:
+    if stream == DIRECTORY_STREAM:
+        return "the directory of associations"
+    row = conn.execute("SELECT name FROM associations WHERE id = ?",
+                       (stream_owner(stream),)).fetchone()
+    return row[0] if row else stream
+
+
+def forum_streams(conn: sqlite3.Connection
+                  ) -> tuple[list[tuple[str, int, int]], list[tuple[str, str]]]:
+    """The community streams this computer can pass on: ``(stream, cursor, horizon)`` of the
+    directory and of every followed **public** association whose records were all kept as
+    the portal sent them; and ``(stream, name)`` of the ones to sync once more first.
+    Personal (``user:``) streams and private associations never travel."""
+    ready: list[tuple[str, int, int]] = []
+    later: list[tuple[str, str]] = []
+    public = {row[0] for row in conn.execute(
+        "SELECT id FROM associations WHERE visibility = 'public'")}
+    for stream, cursor in conn.execute("SELECT stream, seq FROM cursors ORDER BY stream"):
+        family = stream_family(stream)
+        if family not in ("directory", "assoc") or cursor <= 0:
+            continue
+        if family == "assoc" and stream_owner(stream) not in public:
+            continue
+        horizon = payload_horizon(conn, stream)
+        if horizon is None:
+            later.append((stream, _forum_name(conn, stream)))
+        else:
+            ready.append((stream, cursor, min(horizon, cursor)))
+    for stream in pending_streams(conn):
+        if stream_family(stream) == "assoc" and stream_owner(stream) not in public:
+            continue
+        if all(stream != s for s, _c, _h in ready) and all(stream != s for s, _n in later):
+            later.append((stream, _forum_name(conn, stream)))
+    return ready, later
+
+
 def export_library(store: Any, paths: Paths, dest: Path, *, name: str | None = None,
                    files: bool = False, collections: Sequence[str] = (),
                    subjects: Sequence[str] = (), grades: Sequence[int] = (),
-                   full: bool = False, volume_bytes: int = pb.VOLUME_BYTES,
+                   forums: bool = False, full: bool = False,
+                   volume_bytes: int = pb.VOLUME_BYTES,
                    progress: pb.ProgressFn | None = None,
                    cancel: Callable[[], None] | None = None) -> ExportSummary:
     """Write the local library (catalog records always whole; files of the selected
-    resources that this computer has) as a bundle signed by this device. Receipts found in
-    ``dest`` make it incremental unless ``full``. Returns an empty summary (no volumes)
-    when the receiving machines already have everything."""
+    resources that this computer has) as a bundle signed by this device; with ``forums``
+    also the followed public forums and the directory (see ``forum_streams``), their
+    records exactly as the portal sent them. Receipts found in ``dest`` make it
+    incremental unless ``full``. Returns an empty summary (no volumes) when the receiving
+    machines already have everything; ``summary.forums_later`` names the forums that need
+    one more sync before they can travel."""
     portal_id = store.portal_id()
     head = store.cursor(CATALOG_STREAM)
     if portal_id is None or head == 0:
@@ -142,31 +186,49 @@ def export_library(store: Any, paths: Paths, dest: Path, *, name: str | None = N
     if start > head or 0 < start < horizon:
         start = 0
     summary.incremental = start > 0
-    if start >= head:
-        return summary
-    signer, creator = _creator(store, paths)
     paths.ensure()
     with tempfile.TemporaryDirectory(prefix="bundle-out-", dir=paths.data) as tmp:
         conn = _read_only(paths)
         try:
             chosen = _with_children(conn, collections) if collections else set()
             wanted: dict[str, int] = {}
+            sources: list[pb.Source] = []
+            if start < head:
+                def lines() -> Iterator[tuple[int, bytes]]:
+                    for seq, line, d in catalog_changes(conn, start, head):
+                        if d is not None and files and _matches(d, chosen, subjects, grades):
+                            for f in d["files"]:
+                                wanted[f["sha256"]] = f["size"]
+                        yield seq, line
 
-            def lines() -> Iterator[tuple[int, bytes]]:
-                for seq, line, d in catalog_changes(conn, start, head):
-                    if d is not None and files and _matches(d, chosen, subjects, grades):
-                        for f in d["files"]:
-                            wanted[f["sha256"]] = f["size"]
-                    yield seq, line
-
-            path = Path(tmp) / "catalog.zst"
-            count = pb.write_records(path, CATALOG_STREAM, lines(), head)
+                path = Path(tmp) / "catalog.zst"
+                count = pb.write_records(path, CATALOG_STREAM, lines(), head)
+                sources.append(pb.staged_part(path, "records", stream=CATALOG_STREAM,
+                                              cursor_from=start, cursor_to=head,
+                                              horizon=horizon, count=count))
+                summary.streams[CATALOG_STREAM] = (start, head, count)
+            if forums:
+                ready, summary.forums_later = forum_streams(conn)
+                for index, (stream, cursor, s_horizon) in enumerate(ready):
+                    lo = since.get(stream, 0)
+                    if lo > cursor or 0 < lo < s_horizon:
+                        lo = 0
+                    if lo >= cursor:
+                        continue
+                    path = Path(tmp) / f"forum-{index}.zst"
+                    count = pb.write_records(path, stream, stream_changes(conn, stream, lo,
+                                                                          cursor), cursor)
+                    sources.append(pb.staged_part(path, "records", stream=stream,
+                                                  cursor_from=lo, cursor_to=cursor,
+                                                  horizon=s_horizon, count=count))
+                    summary.streams[stream] = (lo, cursor, count)
+                    summary.incremental = summary.incremental or lo > 0
             cached = dict(conn.execute("SELECT sha256, path FROM files_cache")) if files else {}
         finally:
             conn.close()
-        sources = [pb.staged_part(path, "records", stream=CATALOG_STREAM, cursor_from=start,
-                                  cursor_to=head, horizon=horizon, count=count)]
-        summary.streams[CATALOG_STREAM] = (start, head, count)
+        if not sources:
+            return summary
+        signer, creator = _creator(store, paths)
         for sha, size in sorted(wanted.items()):
             rel = cached.get(sha)
             file_path = paths.files / rel if rel else paths.files / cache_relpath(sha)
@@ -183,7 +245,7 @@ def export_library(store: Any, paths: Paths, dest: Path, *, name: str | None = N
         manifest = pb.base_manifest(
             "library", portal_id, creator, created,
             selection={"collections": list(collections), "subjects": list(subjects),
-                       "grades": list(grades), "files": files})
+                       "grades": list(grades), "files": files, "forums": forums})
         summary.volumes = pb.write_bundle(dest / f"{name}{pb.SUFFIX}", manifest, signer,
                                           sources, volume_bytes=volume_bytes,
                                           progress=progress, cancel=cancel)

@@ -44,7 +44,7 @@ class StreamPlan:
     cursor_to: int
     count: int
     local: int
-    action: str  # apply | skip_have | skip_user
+    action: str  # apply | skip_have | skip_user | skip_old
 
 
 @dataclass
@@ -139,6 +139,10 @@ def _plan(store: Any, header: pb.Header) -> list[StreamPlan]:
                 f"The bundle continues the {stream} data from point {part.cursor_from}, but "
                 f"this computer has it only up to {local}: import the earlier bundle first, "
                 "or ask for a full one. Nothing was imported.", "gap", stream=stream)
+        elif part.cursor_from == 0 and 0 < local < part.horizon and stream != CATALOG_STREAM:
+            # A forum this computer already follows, from an older copy the bundle cannot
+            # continue: keep it (the portal brings it up to date) and import the rest.
+            plan.action = "skip_old"
         elif part.cursor_from == 0 and 0 < local < part.horizon:
             raise pb.BundleError(
                 f"This computer's copy of {stream} is too old to be brought up to date by a "

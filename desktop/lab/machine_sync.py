@@ -2,13 +2,15 @@
 
 Qt-free. Meant for cron, systemd timers and Task Scheduler (``okno schedule``)::
 
-    okno sync --machine [--portal URL] [--data DIR] [--quiet]
+    okno sync --machine [--portal URL] [--data DIR] [--hub auto|URL|off] [--quiet]
 
 The data folder is ``--data`` > ``$OKNO_MACHINE_DATA`` > the preset's ``[machine] data_dir``
 > the OS default (``/var/lib/okno``, ``%ProgramData%\\Okno\\data``). The portal is
 ``--portal`` > ``$OKNO_PORTAL_URL`` > the preset's ``portal_url``. The preset's bandwidth cap
-and metered mode apply. One sync at a time per data folder: a second start prints "another
-sync is running" and exits with :data:`EXIT_BUSY`. Every run is logged to
+and metered mode apply. Like ``okno sync``, it takes the catalog and files from a lab hub
+when one is found on the LAN (``--hub``; the preset's ``use_lab_hubs = false`` turns that
+off), and the rest from the portal. One sync at a time per data folder: a second start
+prints "another sync is running" and exits with :data:`EXIT_BUSY`. Every run is logged to
 ``<data>/logs/sync.log`` (rotated: 5 files of 1 MB).
 """
 
@@ -157,10 +159,21 @@ def _locked_sync(args: argparse.Namespace, machine: MachineConfig, paths: Paths,
         print(f"okno: cannot open the library in {paths.data}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     try:
+        hub = machine_hub_choice(args, defaults)
+        kw: dict[str, Any] = {
+            "paths": paths, "files": files, "rate_limit_bps": defaults.rate_limit_bps,
+            "policy": RetryPolicy(attempts=max(1, getattr(args, "retries", 5))),
+            "library_locked": True}
         try:
-            result = sync_catalog(store, portal, paths=paths, files=files,
-                                  policy=RetryPolicy(attempts=max(1, getattr(args, "retries", 5))),
-                                  rate_limit_bps=defaults.rate_limit_bps, library_locked=True)
+            if hub is None:
+                result = sync_catalog(store, portal, **kw)
+            else:
+                from desktop.sync.hubsync import sync_with_hub
+
+                report = sync_with_hub(store, portal, hub=hub,
+                                       all_files=bool(getattr(args, "all_files", False)), **kw)
+                result = report.result
+                _log_hub(report, log, quiet)
         except (SyncError, sqlite3.Error, OSError) as exc:
             log.error("sync failed: %s", exc)
             _record(store, SyncRecord(started, _now(), False, message=str(exc)))
@@ -178,6 +191,35 @@ def _locked_sync(args: argparse.Namespace, machine: MachineConfig, paths: Paths,
     if not quiet:
         print(message)
     return EXIT_OK
+
+
+def machine_hub_choice(args: argparse.Namespace, defaults: Any) -> str | None:
+    """Like ``okno sync``: ``--hub URL|auto|off`` wins; else "auto" unless the preset's
+    ``use_lab_hubs`` (or ``$OKNO_LAB_HUBS=off``) turns lab hubs off. None: portal only."""
+    from desktop.sync.discovery import hubs_allowed
+
+    choice = getattr(args, "hub", None)
+    if choice is None:
+        return "auto" if hubs_allowed(bool(getattr(defaults, "use_lab_hubs", True))) else None
+    choice = choice.strip()
+    return None if choice.lower() in ("off", "no", "none", "") else choice
+
+
+def _log_hub(report: Any, log: logging.Logger, quiet: bool) -> None:
+    lines = []
+    if report.hub_url:
+        lines.append(f"lab hub {report.hub_url}: {report.hub_records} records, "
+                     f"{report.hub_file_bytes + report.hub_bytes} bytes over the LAN; "
+                     f"{report.portal_bytes + report.portal_file_bytes} bytes from the portal")
+    if report.fell_back:
+        lines.append(f"the hub stopped answering; continued with the portal ({report.fell_back})")
+    if report.portal_unreachable:
+        lines.append("the portal could not be reached; the library is as up to date as the lab "
+                     f"hub ({report.portal_unreachable})")
+    for line in lines:
+        log.info(line)
+        if not quiet:
+            print(line[0].upper() + line[1:] + ".", file=sys.stderr)
 
 
 def _now() -> str:

@@ -47,6 +47,10 @@ SETTING_KEYS: dict[str, tuple[str, ...]] = {
     "sync_window": ("sync_window_enabled", "sync_window_start", "sync_window_end"),
     "portal_bundle_key": ("portal_bundle_key",),
     "bundles_portal_only": ("bundles_portal_only",),
+    "hub_share": ("hub_share",),
+    "hub_bind": ("hub_bind",),
+    "hub_port": ("hub_port",),
+    "use_lab_hubs": ("use_lab_hubs",),
 }
 MACHINE_KEYS = ("data_dir", "shared_library", "sync_at", "random_delay_min")
 
@@ -272,10 +276,40 @@ def _portal_only(c: _Checker, key: str, value: Any) -> dict[str, Any]:
     return {"bundles_portal_only": value}
 
 
+def _bool(name: str) -> Callable[[_Checker, str, Any], dict[str, Any]]:
+    def check(c: _Checker, key: str, value: Any) -> dict[str, Any]:
+        if not isinstance(value, bool):
+            raise c.error(key, None, f"{name} must be true or false, not {value!r}")
+        return {name: value}
+
+    return check
+
+
+def _hub_bind(c: _Checker, key: str, value: Any) -> dict[str, Any]:
+    import ipaddress
+
+    text = value.strip() if isinstance(value, str) else None
+    try:
+        address = ipaddress.ip_address(text) if text else None
+    except ValueError:
+        address = None
+    if text is None or (text and (address is None or address.is_unspecified)):
+        raise c.error(key, None, "hub_bind must be the address of the lab network card, like "
+                      f"\"192.168.1.10\" (never 0.0.0.0 or ::; \"\" to choose on the PC), "
+                      f"not {value!r}")
+    return {"hub_bind": text}
+
+
+def _hub_port(c: _Checker, key: str, value: Any) -> dict[str, Any]:
+    return {"hub_port": _check_int(c, key, value, 1024, 65535)}
+
+
 _SETTING_CHECKS: dict[str, Callable[[_Checker, str, Any], dict[str, Any]]] = {
     "portal_url": _portal, "language": _language, "bandwidth_cap_kbps": _cap,
     "metered": _metered, "sync_interval_min": _interval, "sync_window": _window,
     "portal_bundle_key": _bundle_key, "bundles_portal_only": _portal_only,
+    "hub_share": _bool("hub_share"), "hub_bind": _hub_bind, "hub_port": _hub_port,
+    "use_lab_hubs": _bool("use_lab_hubs"),
 }
 
 

@@ -378,7 +378,7 @@ class CatalogWrites(WriterBase):
             if stream != CATALOG_STREAM:
                 from desktop.store.community_apply import apply_community  # needs this module
 
-                community = apply_community(conn, stream, latest)
+                community = apply_community(conn, stream, latest, cursor)
                 sync_state = row is None or cursor != stored_cursor or stored_portal is None
                 self._store_cursor(conn, stream, cursor, portal_id, sync_state)
                 return community | Changes(sync_state=sync_state)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop.store.apply import Item, _plan, _Stored, _tombstones, _write_tombstones
+from desktop.store.community_payloads import forget_stream, keep_payloads, note_page, passable
 from desktop.store.consultations_schema import CONSULT_TABLES
 from desktop.store.consultations_schema import EVICT as CONSULT_EVICT
 from desktop.store.courses_schema import COURSE_TABLES
@@ -185,10 +186,14 @@ def _thread_of(conn: sqlite3.Connection, kind: str, ident: str, rec: Rec | None)
 
 
 def apply_community(conn: sqlite3.Connection, stream: str,
-                    latest: dict[str, dict[str, Item]]) -> Changes:
-    """Apply one page's latest word per kind and id; return what changed."""
+                    latest: dict[str, dict[str, Item]], cursor: int | None = None) -> Changes:
+    """Apply one page's latest word per kind and id; return what changed. Records of the
+    public streams also keep their exact payload (community_payloads.py)."""
     threads: set[str] = set()
     community = False
+    keep = passable(stream)
+    if keep:
+        note_page(conn, stream, cursor)
     for kind, items in latest.items():
         table = TABLES[kind]
         ids_json = dumps(list(items))
@@ -234,6 +239,8 @@ def apply_community(conn: sqlite3.Connection, stream: str,
                 threads.add(thread)
             else:
                 community = True
+        if keep:
+            keep_payloads(conn, stream, kind, table.table, table.key, items)
     return Changes(community=community, threads=frozenset(threads))
 
 
@@ -259,3 +266,4 @@ def evict_stream(conn: sqlite3.Connection, stream: str, family: str, owner: str)
                      (owner,) if where and "?" in where else ())
     conn.execute("DELETE FROM tombstones WHERE stream = ?", (stream,))
     conn.execute("DELETE FROM cursors WHERE stream = ?", (stream,))
+    forget_stream(conn, stream)

@@ -18,10 +18,12 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
+from desktop.store.community_payloads import v_community_payloads
 from desktop.store.community_schema import v2_community
 from desktop.store.consultations_schema import v_consultations
 from desktop.store.courses_schema import v_courses
 from desktop.store.db import write_transaction
+from desktop.store.downloads_schema import v_download_error_codes
 from desktop.store.errors import StoreError
 
 
@@ -161,7 +163,8 @@ def _v1_initial(db: Database) -> None:
 
 
 MIGRATIONS: list[Callable[[Database], None]] = [_v1_initial, v2_community, v_courses,
-                                                 v_consultations]
+                                                 v_consultations, v_download_error_codes,
+                                                 v_community_payloads]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

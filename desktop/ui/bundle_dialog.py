@@ -64,6 +64,7 @@ class BundleDialog(QDialog):
         self.what_outbox = QRadioButton(page)
         self.what_library.setChecked(True)
         self.with_files = QCheckBox(page)
+        self.with_forums = QCheckBox(page)
         self.full = QCheckBox(page)
         self.subjects = QListWidget(page)
         self.subjects.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -103,6 +104,7 @@ class BundleDialog(QDialog):
         layout.addWidget(self.what_library)
         layout.addWidget(self.with_files)
         layout.addWidget(self.choice_box, 1)
+        layout.addWidget(self.with_forums)
         layout.addWidget(self.full)
         layout.addWidget(self.what_outbox)
         layout.addWidget(self.dest_label)
@@ -160,6 +162,8 @@ class BundleDialog(QDialog):
         self.subjects_label.setText(self.tr("Subjects"))
         self.collections_label.setText(self.tr("Collections"))
         self.grades_label.setText(self.tr("Grades"))
+        self.with_forums.setText(self.tr("With the followed forums (open associations and "
+                                         "the directory; never personal data)"))
         self.full.setText(self.tr("Everything, ignoring the receipts on the drive"))
         self.what_outbox.setText(self.tr("My outbox: posts, reactions and read marks "
                                          "written here, for a computer with Internet"))
@@ -198,6 +202,7 @@ class BundleDialog(QDialog):
     def _update_enabled(self) -> None:
         library = self.what_library.isChecked()
         self.with_files.setEnabled(library)
+        self.with_forums.setEnabled(library)
         self.full.setEnabled(library)
         self.choice_box.setEnabled(library and self.with_files.isChecked())
 
@@ -227,6 +232,7 @@ class BundleDialog(QDialog):
         paths = self.ctx.paths
         outbox = self.what_outbox.isChecked()
         options = {"files": self.with_files.isChecked(), "full": self.full.isChecked(),
+                   "forums": self.with_forums.isChecked(),
                    "subjects": self._ticked(self.subjects),
                    "collections": self._ticked(self.collections),
                    "grades": [g for g, b in enumerate(self.grade_boxes, 1) if b.isChecked()]}
@@ -263,8 +269,15 @@ class BundleDialog(QDialog):
             text = self.tr("Written: {file} ({volumes} part(s)); {records} records, {files} "
                            "file(s), {size}.").format(
                 file=summary.volumes[0], volumes=len(summary.volumes),
-                records=summary.streams["catalog"][2], files=summary.files,
+                records=sum(s[2] for s in summary.streams.values()), files=summary.files,
                 size=human_size(summary.file_bytes))
+        later = getattr(summary, "forums_later", [])
+        if later and not outbox:
+            text += "\n" + self.tr("Not included: {forums}. They were received before this "
+                                   "version of Okno; synchronise once more to include "
+                                   "them.").format(
+                forums=", ".join(self.tr("the directory of associations") if s == "directory"
+                                 else n for s, n in later))
         self.last_result = text
         self.export_result.setStyleSheet("")
         self.export_result.setText(text)
@@ -359,7 +372,9 @@ class BundleDialog(QDialog):
                                  "the portal.").format(n=report.ops))
         for s in report.streams:
             state = {"skip_have": self.tr(" — already here"),
-                     "skip_user": self.tr(" — another user's, will be skipped")}.get(
+                     "skip_user": self.tr(" — another user's, will be skipped"),
+                     "skip_old": self.tr(" — an older copy is here; it will be kept and "
+                                         "brought up to date by a sync")}.get(
                 s.action, "")
             lines.append(self.tr("{stream}: {n} records").format(stream=s.stream, n=s.count)
                          + state)

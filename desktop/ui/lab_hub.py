@@ -132,10 +132,20 @@ class LabHubSection(QGroupBox):
             self.stop_sharing()
         self._update_enabled()
 
+    def locked_widgets(self) -> list[QWidget]:
+        """The editors of hub settings the lab preset locked (shown disabled)."""
+        by_field: dict[str, list[QWidget]] = {
+            "use_lab_hubs": [self.use_check], "hub_share": [self.share_check],
+            "hub_bind": [self.address_combo], "hub_port": [self.port_spin]}
+        return [w for name, widgets in by_field.items() if self.ctx.is_locked(name)
+                for w in widgets]
+
     def _update_enabled(self) -> None:
         sharing = self.share_check.isChecked()
-        self.address_combo.setEnabled(True)
-        self.port_spin.setEnabled(True)
+        for w in (self.use_check, self.share_check, self.address_combo, self.port_spin):
+            w.setEnabled(True)
+        for w in self.locked_widgets():
+            w.setEnabled(False)
         self.note.setVisible(sharing)
 
     # -- the hub itself -------------------------------------------------------------------
@@ -192,6 +202,8 @@ class LabHubSection(QGroupBox):
         self.use_check.setText(self.tr("Take the library from a lab computer that shares it, "
                                        "when there is one"))
         self.share_check.setText(self.tr("Share the library on the local network"))
+        for w in self.locked_widgets():
+            w.setToolTip(self.tr("Set by the administrator"))
         self.address_label.setText(self.tr("Lab network &card:"))
         self.address_combo.setAccessibleName(self.tr("Network address to share the library on"))
         self.port_label.setText(self.tr("&Port:"))

@@ -227,7 +227,7 @@ class SettingsPage(QWidget):
             "metered": [self.metered_check],
         }
         return [w for name, widgets in by_field.items() if self.ctx.is_locked(name)
-                for w in widgets]
+                for w in widgets] + self.lab_hub.locked_widgets()
 
     def retranslate(self) -> None:
         self.heading.setText(self.tr("Settings"))

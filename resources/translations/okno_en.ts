@@ -86,6 +86,10 @@
         <translation>Grades</translation>
     </message>
     <message>
+        <source>With the followed forums (open associations and the directory; never personal data)</source>
+        <translation>With the followed forums (open associations and the directory; never personal data)</translation>
+    </message>
+    <message>
         <source>Everything, ignoring the receipts on the drive</source>
         <translation>Everything, ignoring the receipts on the drive</translation>
     </message>
@@ -162,6 +166,14 @@
         <translation>Written: {file} ({volumes} part(s)); {records} records, {files} file(s), {size}.</translation>
     </message>
     <message>
+        <source>Not included: {forums}. They were received before this version of Okno; synchronise once more to include them.</source>
+        <translation>Not included: {forums}. They were received before this version of Okno; synchronise once more to include them.</translation>
+    </message>
+    <message>
+        <source>the directory of associations</source>
+        <translation>the directory of associations</translation>
+    </message>
+    <message>
         <source>The bundle is not signed. Okno imports only signed bundles; nothing was imported.</source>
         <translation>The bundle is not signed. Okno imports only signed bundles; nothing was imported.</translation>
     </message>
@@ -224,6 +236,10 @@
     <message>
         <source> — another user&apos;s, will be skipped</source>
         <translation> — another user&apos;s, will be skipped</translation>
+    </message>
+    <message>
+        <source> — an older copy is here; it will be kept and brought up to date by a sync</source>
+        <translation> — an older copy is here; it will be kept and brought up to date by a sync</translation>
     </message>
     <message>
         <source>{stream}: {n} records</source>
@@ -1159,6 +1175,10 @@
     <message>
         <source>Share the library on the local network</source>
         <translation>Share the library on the local network</translation>
+    </message>
+    <message>
+        <source>Set by the administrator</source>
+        <translation>Set by the administrator</translation>
     </message>
     <message>
         <source>Lab network &amp;card:</source>

@@ -86,6 +86,10 @@
         <translation>Классы</translation>
     </message>
     <message>
+        <source>With the followed forums (open associations and the directory; never personal data)</source>
+        <translation>С форумами, на которые вы подписаны (открытые объединения и их каталог; личные данные не записываются)</translation>
+    </message>
+    <message>
         <source>Everything, ignoring the receipts on the drive</source>
         <translation>Всё целиком, не глядя на квитанции на флешке</translation>
     </message>
@@ -162,6 +166,14 @@
         <translation>Записано: {file} (частей: {volumes}); записей — {records}, файлов — {files}, {size}.</translation>
     </message>
     <message>
+        <source>Not included: {forums}. They were received before this version of Okno; synchronise once more to include them.</source>
+        <translation>Не записаны: {forums} — они получены предыдущей версией «Окна». Выполните синхронизацию ещё раз, и их можно будет записать.</translation>
+    </message>
+    <message>
+        <source>the directory of associations</source>
+        <translation>каталог объединений</translation>
+    </message>
+    <message>
         <source>The bundle is not signed. Okno imports only signed bundles; nothing was imported.</source>
         <translation>Пакет не подписан. «Окно» загружает только подписанные пакеты; ничего не загружено.</translation>
     </message>
@@ -224,6 +236,10 @@
     <message>
         <source> — another user&apos;s, will be skipped</source>
         <translation> — другого пользователя, будет пропущено</translation>
+    </message>
+    <message>
+        <source> — an older copy is here; it will be kept and brought up to date by a sync</source>
+        <translation> — здесь есть более старая копия; она останется и обновится при синхронизации</translation>
     </message>
     <message>
         <source>{stream}: {n} records</source>
@@ -1159,6 +1175,10 @@
     <message>
         <source>Share the library on the local network</source>
         <translation>Раздавать библиотеку в локальной сети</translation>
+    </message>
+    <message>
+        <source>Set by the administrator</source>
+        <translation>Задано администратором</translation>
     </message>
     <message>
         <source>Lab network &amp;card:</source>

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import requests
 
 from desktop.bundle.export import export_library
 from desktop.bundle.importer import STAGING, import_bundle, inspect, verify
@@ -18,7 +17,8 @@ from desktop.store import Store
 from desktop.sync.engine import sync_catalog
 from desktop.sync.http import RetryPolicy
 from protocol import bundle as pb
-from tests.portal_process import portal_cli, running_portal
+from tests.bundles.support import client, portal_with_hello
+from tests.portal_process import portal_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -28,10 +28,7 @@ FAST = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
 
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory):
-    data = tmp_path_factory.mktemp("portal")
-    with running_portal(data, *PORTAL_ARGS) as url:
-        hello = requests.get(f"{url}/api/v1/hello", timeout=10).json()
-        yield url, data, hello
+    yield from portal_with_hello(tmp_path_factory, *PORTAL_ARGS)
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +41,6 @@ def full_bundle(portal, tmp_path_factory) -> Path:
     return drive / "full.okb"
 
 
-def _client(tmp_path: Path, name: str, hello: dict | None = None) -> tuple[Store, Paths]:
-    paths = Paths(tmp_path / name).ensure()
-    if hello is not None:  # the key the lab preset pins, or the first sync learned
-        remember_portal_key(paths, hello["bundle_key"], hello["portal_id"], "test")
-    return Store(paths.database), paths
-
-
 def _state(store: Store, paths: Paths) -> tuple:
     files = sorted(p.name for p in paths.files.rglob("*") if p.is_file())
     return store.cursors(), store.counts()["resources"], files, store.portal_id()
@@ -58,9 +48,9 @@ def _state(store: Store, paths: Paths) -> tuple:
 
 def test_portal_bundle_imports_like_a_sync(portal, full_bundle, tmp_path):
     url, _data, hello = portal
-    synced, synced_paths = _client(tmp_path, "synced")
+    synced, synced_paths = client(tmp_path, "synced")
     sync_catalog(synced, url, paths=synced_paths, policy=FAST)
-    store, paths = _client(tmp_path, "usb", hello)
+    store, paths = client(tmp_path, "usb", hello)
     report = import_bundle(store, paths, full_bundle)
     assert report.trust == "portal" and report.verified
     assert store.cursor("catalog") == synced.cursor("catalog")
@@ -86,7 +76,7 @@ def test_receipt_makes_next_bundle_incremental(portal, tmp_path):
     url, data, hello = portal
     drive = tmp_path / "drive"
     portal_cli(data, "bundle-export", "--out", str(drive), "--name", "first")
-    store, paths = _client(tmp_path, "school", hello)
+    store, paths = client(tmp_path, "school", hello)
     import_bundle(store, paths, drive / "first.okb")
     head = store.cursor("catalog")
     portal_cli(data, "update", "res-000003", "--title", "Дроби: новая редакция")
@@ -100,7 +90,7 @@ def test_receipt_makes_next_bundle_incremental(portal, tmp_path):
     portal_cli(data, "bundle-export", "--out", str(drive), "--name", "third")
     assert inspect(drive / "third.okb", paths, store=store).streams == []
     # A bundle that starts after what this computer has is refused, nothing applied.
-    other, other_paths = _client(tmp_path, "behind", hello)
+    other, other_paths = client(tmp_path, "behind", hello)
     with pytest.raises(pb.BundleError) as err:
         import_bundle(other, other_paths, drive / "second.okb")
     assert err.value.code == "gap"
@@ -131,7 +121,7 @@ def test_bad_bundles_are_refused_and_change_nothing(portal, full_bundle, tmp_pat
     drive = tmp_path / "drive"
     drive.mkdir()
     bundle = _damaged(full_bundle, drive / "b.okb", how)
-    store, paths = _client(tmp_path, "victim", None if how == "untrusted" else hello)
+    store, paths = client(tmp_path, "victim", None if how == "untrusted" else hello)
     if how == "wrong_key":
         other = pb.encode_key(pb.Signer.generate().public_raw)
         remember_portal_key(paths, other, hello["portal_id"], "test")
@@ -153,7 +143,7 @@ def test_volumes_for_fat32_and_a_missing_volume(portal, tmp_path):
                "--volume-bytes", "65536")
     volumes = pb.list_volumes(drive / "split.okb")
     assert len(volumes) > 2 and all(v.stat().st_size <= 65536 for v in volumes)
-    store, paths = _client(tmp_path, "a", hello)
+    store, paths = client(tmp_path, "a", hello)
     assert verify(drive / "split.okb", paths).verified
     volumes[-1].unlink()
     with pytest.raises(pb.BundleError) as err:
@@ -164,12 +154,12 @@ def test_volumes_for_fat32_and_a_missing_volume(portal, tmp_path):
 
 def test_machine_to_machine_bundle_names_its_maker(portal, full_bundle, tmp_path):
     _url, _data, hello = portal
-    source, source_paths = _client(tmp_path, "source", hello)
+    source, source_paths = client(tmp_path, "source", hello)
     import_bundle(source, source_paths, full_bundle)
     drive = tmp_path / "drive"
     summary = export_library(source, source_paths, drive, files=True, name="lab")
     assert summary.files > 0 and not summary.incremental
-    target, target_paths = _client(tmp_path, "target")  # knows no portal key: not needed
+    target, target_paths = client(tmp_path, "target")  # knows no portal key: not needed
     with pytest.raises(pb.BundleError) as err:
         import_bundle(target, target_paths, drive / "lab.okb", allow_device=False)
     assert err.value.code == "untrusted" and target.cursors() == {}

@@ -26,7 +26,8 @@ def okno(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.Co
 def env(tmp_path: Path) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("OKNO_")}
     e.update(OKNO_MACHINE_CONFIG=str(tmp_path / "okno.toml"), HOME=str(tmp_path / "home"),
-             OKNO_CONFIG_DIR=str(tmp_path / "cfg"), PYTHONUTF8="1")
+             OKNO_CONFIG_DIR=str(tmp_path / "cfg"), PYTHONUTF8="1",
+             OKNO_LAB_HUBS="off")  # the machine sync looks for lab hubs too: not here
     return e
 
 
