@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.context import AppContext
+from desktop.ui.tasks import Lane
 
 SET_ROLE = Qt.ItemDataRole.UserRole + 1
 RESOURCE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -35,6 +36,8 @@ class LessonSetsPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.current: dict[str, Any] | None = None
+        self._data: dict[str, Any] = {"names": {}, "own": [], "shared": [], "titles": {},
+                                      "memberships": []}
         self.own = False
         self.sets = QListWidget(self)
         self.sets.setWordWrap(True)
@@ -110,23 +113,38 @@ class LessonSetsPanel(QWidget):
 
     # -- loading ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        reader = self.ctx.reader
+        def read(reader: Any) -> dict[str, Any]:
+            # Off the GUI thread (house rule): everything the list and the detail show.
+            own = reader.lesson_sets()
+            shared = [s for s in reader.shared_lesson_sets()
+                      if s["id"] not in {o["id"] for o in own}]
+            titles = {}
+            for s in [*own, *shared]:
+                for rid in s["resource_ids"]:
+                    if rid not in titles:
+                        res = reader.get_resource(rid)
+                        titles[rid] = res["title"] if res else rid
+            return {"names": {a["id"]: a["name"] for a in reader.associations()},
+                    "own": own, "shared": shared, "titles": titles,
+                    "memberships": list(reader.memberships())}
+
+        self.ctx.tasks.op(read, Lane.SEARCH).success(self._show_sets).parent(self).run()
+
+    def _show_sets(self, data: dict[str, Any]) -> None:
+        self._data = data
         keep = self.current["id"] if self.current else None
-        names = {a["id"]: a["name"] for a in reader.associations()}
+        names = data["names"]
         self.sets.blockSignals(True)
         self.sets.clear()
-        own = reader.lesson_sets()
-        shared = [s for s in reader.shared_lesson_sets()
-                  if s["id"] not in {o["id"] for o in own}]
         select = None
-        for s in own:
+        for s in data["own"]:
             where = (self.tr("shared: {association}").format(
                 association=names.get(s["shared_with"], s["shared_with"]))
                 if s["shared_with"] else self.tr("private"))
             it = QListWidgetItem(f"{s['title']}\n{self.tr('mine')} · {where}", self.sets)
             it.setData(SET_ROLE, s["id"])
             select = it if s["id"] == keep else select
-        for s in shared:
+        for s in data["shared"]:
             it = QListWidgetItem(f"{s['title']}\n{s.get('owner', '')} · "
                                  f"{s.get('association', '')}", self.sets)
             it.setData(SET_ROLE, s["id"])
@@ -140,9 +158,9 @@ class LessonSetsPanel(QWidget):
         self.show_set(select.data(SET_ROLE) if select is not None else None)
 
     def show_set(self, set_id: str | None) -> None:
-        reader = self.ctx.reader
-        own = {s["id"]: s for s in reader.lesson_sets()}
-        shared = {s["id"]: s for s in reader.shared_lesson_sets()}
+        data = self._data
+        own = {s["id"]: s for s in data["own"]}
+        shared = {s["id"]: s for s in data["shared"]}
         s = own.get(set_id or "") or shared.get(set_id or "")
         self.current, self.own = s, bool(s and s["id"] in own)
         self.detail.setEnabled(s is not None)
@@ -159,13 +177,12 @@ class LessonSetsPanel(QWidget):
         self.info.setText(info)
         self.resources.clear()
         for rid in s["resource_ids"]:
-            res = reader.get_resource(rid)
-            it = QListWidgetItem(res["title"] if res else rid, self.resources)
+            it = QListWidgetItem(data["titles"].get(rid, rid), self.resources)
             it.setData(RESOURCE_ROLE, rid)
         self.share.clear()
         self.share.addItem(self.tr("Nobody (private)"), None)
-        names = {a["id"]: a["name"] for a in reader.associations()}
-        for aid in sorted(reader.memberships(), key=lambda a: names.get(a, a)):
+        names = data["names"]
+        for aid in sorted(data["memberships"], key=lambda a: names.get(a, a)):
             self.share.addItem(names.get(aid, aid), aid)
         index = self.share.findData(s["shared_with"]) if s["shared_with"] else 0
         self.share.setCurrentIndex(max(index, 0))

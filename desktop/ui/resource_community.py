@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.store.types import Changes
 from desktop.ui.context import AppContext
 from desktop.ui.retranslate import RetranslateWhenShown
+from desktop.ui.tasks import Lane
 
 MAX_SHOWN_REVIEWS = 30
 
@@ -132,32 +133,45 @@ class ResourceCommunity(RetranslateWhenShown, QWidget):
         self.setVisible(resource_id is not None)
         if resource_id is None:
             return
-        reader = self.ctx.reader
-        signed_in = reader.community_user() is not None
-        summary = reader.rating_summary(resource_id)
+
+        def read(reader: Any) -> dict[str, Any]:
+            # Off the GUI thread: linked_discussions looks through every post's text.
+            return {"signed_in": reader.community_user() is not None,
+                    "summary": reader.rating_summary(resource_id),
+                    "mine": reader.my_review(resource_id),
+                    "reviews": reader.reviews(resource_id)[:MAX_SHOWN_REVIEWS],
+                    "links": reader.linked_discussions(resource_id),
+                    "sets": reader.lesson_sets()}
+
+        def show(data: dict[str, Any]) -> None:
+            if self.resource_id == resource_id:  # not a later selection's answer overtaken
+                self._show(data)
+
+        self.ctx.tasks.op(read, Lane.SEARCH).success(show).parent(self).run()
+
+    def _show(self, data: dict[str, Any]) -> None:
+        signed_in, summary, mine = data["signed_in"], data["summary"], data["mine"]
         if summary["count"]:
             self.summary.setText(self.tr("Rating {stars} {avg} · reviews: {n}").format(
                 stars=stars(summary["average"]), avg=f"{summary['average']:.1f}",
                 n=summary["count"]))
         else:
             self.summary.setText(self.tr("No reviews yet"))
-        mine = reader.my_review(resource_id)
         self.note.setPlainText(mine["body_md"] if mine else "")
         self.rating.setCurrentIndex(5 - mine["rating"] if mine else 0)
         for w in (self.note, self.rating, self.save_button, self.add_button,
                   self.new_set_button, self.sets):
             w.setEnabled(signed_in)
         self.delete_button.setEnabled(signed_in and mine is not None)
-        self.reviews.setHtml(self._html(reader, resource_id))
+        self.reviews.setHtml(self._html(data["reviews"], data["links"]))
         self.sets.clear()
-        for s in reader.lesson_sets():
+        for s in data["sets"]:
             self.sets.addItem(s["title"], s["id"])
         self.sets.setCurrentIndex(0 if self.sets.count() else -1)
         self.add_button.setEnabled(signed_in and self.sets.count() > 0)
 
-    def _html(self, reader: Any, resource_id: str) -> str:
+    def _html(self, reviews: list[dict[str, Any]], links: list[dict[str, Any]]) -> str:
         parts = []
-        reviews = reader.reviews(resource_id)[:MAX_SHOWN_REVIEWS]
         if reviews:
             parts.append(f"<h4>{escape(self.tr('How colleagues used it'))}</h4>")
             for r in reviews:
@@ -165,7 +179,6 @@ class ResourceCommunity(RetranslateWhenShown, QWidget):
                 pending = f" <i>({escape(self.tr('not sent yet'))})</i>" if r["local"] else ""
                 parts.append(f"<p><b>{stars(r['rating'])}</b> {escape(r['author'] or '')}"
                              f"{pending}<br>{note}</p>")
-        links = reader.linked_discussions(resource_id)
         parts.append(f"<h4>{escape(self.tr('Discussions that link to it'))}</h4>")
         if links:
             for link in links:
