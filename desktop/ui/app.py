@@ -204,7 +204,7 @@ def _self_test(app: Any, window: Any) -> int:
 
 
 def _self_test_parts() -> bool:
-    """What a frozen build might miss: the certificate's PDF library and font, the bundles'
+    """What a frozen build might miss: the certificate's PDF writer and font, the bundles'
     signatures, the lab hub's zeroconf. Prints one line each; True when all work."""
     def certificate() -> object:
         from desktop.ui.certificate import build_certificate

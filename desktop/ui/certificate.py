@@ -1,6 +1,6 @@
 """The course certificate: a one-page A4 PDF with Cyrillic text, made and printed offline.
 
-    path = write_certificate(info, folder)           # fpdf2 with an embedded TrueType font
+    path = write_certificate(info, folder)           # Qt's PDF writer, embedded TrueType font
     print_pdf(parent, path)                          # QPrintDialog, pages rendered by QtPdf
 
 ``info`` is ``StoreReader.certificate_info(course_id)``: name, school, course title, hours,
@@ -62,60 +62,93 @@ def certificate_file_name(info: dict[str, Any]) -> str:
     return f"certificate-{info['number']}.pdf"
 
 
+def _family(path: Path) -> str:
+    """The font family of a TrueType file, loaded into the application's font database."""
+    from PySide6.QtGui import QFontDatabase
+
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        raise CertificateError(_t("No font with Cyrillic letters was found for the "
+                                  "certificate. Install the DejaVu fonts (fonts-dejavu-core)."))
+    return families[0]
+
+
 def build_certificate(info: dict[str, Any]) -> bytes:
-    """The certificate as PDF bytes (A4 landscape)."""
-    from fpdf import FPDF  # imported late: only needed when a certificate is made
+    """The certificate as PDF bytes (A4 landscape), drawn with Qt's PDF writer (fonts are
+    embedded as subsets with their Unicode maps, so the text can be searched and copied)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPdfWriter, QPen
 
     regular, bold = find_fonts()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.set_title(f"{_t('Certificate')} {info['number']}")
-    pdf.set_author("Okno")
-    pdf.set_creator("Okno")
-    pdf.add_font("Cert", "", str(regular))
-    pdf.add_font("Cert", "B", str(bold))
-    pdf.add_page()
-    w, h = pdf.w, pdf.h
-    pdf.set_draw_color(40, 80, 140)
-    pdf.set_line_width(1.2)
-    pdf.rect(10, 10, w - 20, h - 20)
-    pdf.set_line_width(0.4)
-    pdf.rect(14, 14, w - 28, h - 28)
+    family, bold_family = _family(regular), _family(bold)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(254)  # 10 dots per millimetre: coordinates below are 0.1 mm
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
+                                     QPageLayout.Orientation.Landscape, QMarginsF(0, 0, 0, 0)))
+    writer.setTitle(f"{_t('Certificate')} {info['number']}")
+    writer.setCreator("Okno")
+    w, h = 2970.0, 2100.0
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise CertificateError(_t("The certificate could not be saved: {reason}").format(
+            reason="PDF"))
+    try:
+        blue = QColor(40, 80, 140)
+        painter.setPen(QPen(blue, 12))
+        painter.drawRect(QRectF(100, 100, w - 200, h - 200))
+        painter.setPen(QPen(blue, 4))
+        painter.drawRect(QRectF(140, 140, w - 280, h - 280))
+        y = 300.0
 
-    def line(text: str, size: float, style: str = "", gap: float = 4,
-             color: tuple[int, int, int] = (20, 20, 20)) -> None:
-        pdf.set_font("Cert", style, size)
-        pdf.set_text_color(*color)
-        pdf.set_x(25)
-        pdf.multi_cell(w - 50, size * 0.5, text, align="C")
-        pdf.ln(gap)
+        def text(value: str, size: float, *, strong: bool = False, gap: float = 40,
+                 color: tuple[int, int, int] = (20, 20, 20)) -> None:
+            nonlocal y
+            font = QFont(bold_family if strong else family)
+            font.setPointSizeF(size)
+            font.setBold(strong)
+            painter.setFont(font)
+            painter.setPen(QColor(*color))
+            flags = int(Qt.AlignmentFlag.AlignHCenter) | int(Qt.TextFlag.TextWordWrap)
+            box = QRectF(250, y, w - 500, h - y)
+            used = painter.boundingRect(box, flags, value)
+            painter.drawText(box, flags, value)
+            y += used.height() + gap
 
-    pdf.set_y(30)
-    line(_t("CERTIFICATE"), 34, "B", 2, (40, 80, 140))
-    line(_t("of completing a professional development programme"), 14, "", 10)
-    line(_t("This certifies that"), 13, "", 4)
-    line(info["name"] or "—", 24, "B", 2)
-    if info.get("school"):
-        line(info["school"], 12, "", 6, (80, 80, 80))
-    line(_t("has completed the programme"), 13, "", 4)
-    line(f"«{info['course_title']}»", 17, "B", 4)
-    if info.get("hours"):
-        line(_t("in the amount of {hours} academic hours").format(hours=info["hours"]), 13)
-    if info.get("author"):
-        line(info["author"], 11, "", 2, (80, 80, 80))
+        def corner(value: str, size: float, x: float, top: float, width: float,
+                   align: Qt.AlignmentFlag, color: tuple[int, int, int] = (20, 20, 20)) -> None:
+            font = QFont(family)
+            font.setPointSizeF(size)
+            painter.setFont(font)
+            painter.setPen(QColor(*color))
+            painter.drawText(QRectF(x, top, width, 80), int(align), value)
 
-    pdf.set_font("Cert", "", 11)
-    pdf.set_text_color(20, 20, 20)
-    pdf.set_xy(25, h - 45)
-    pdf.cell(120, 6, _t("Completed: {date}").format(date=_date(info.get("completed_at"))))
-    pdf.set_xy(w - 145, h - 45)
-    pdf.cell(120, 6, _t("No. {number}").format(number=info["number"]), align="R")
-    pdf.set_xy(25, h - 35)
-    pdf.set_font("Cert", "", 9)
-    pdf.set_text_color(110, 110, 110)
-    pdf.cell(w - 50, 5, _t("Issued by Okno, the single window of access to educational "
-                           "resources"), align="C")
-    return bytes(pdf.output())
+        text(_t("CERTIFICATE"), 34, strong=True, gap=20, color=(40, 80, 140))
+        text(_t("of completing a professional development programme"), 14, gap=100)
+        text(_t("This certifies that"), 13)
+        text(info["name"] or "—", 24, strong=True, gap=20)
+        if info.get("school"):
+            text(info["school"], 12, gap=60, color=(80, 80, 80))
+        text(_t("has completed the programme"), 13)
+        text(f"«{info['course_title']}»", 17, strong=True)
+        if info.get("hours"):
+            text(_t("in the amount of {hours} academic hours").format(hours=info["hours"]), 13)
+        if info.get("author"):
+            text(info["author"], 11, gap=20, color=(80, 80, 80))
+        left = Qt.AlignmentFlag.AlignLeft
+        corner(_t("Completed: {date}").format(date=_date(info.get("completed_at"))), 11,
+               250, h - 450, 1200, left)
+        corner(_t("No. {number}").format(number=info["number"]), 11, w - 1450, h - 450, 1200,
+               Qt.AlignmentFlag.AlignRight)
+        corner(_t("Issued by Okno, the single window of access to educational resources"), 9,
+               250, h - 350, w - 500, Qt.AlignmentFlag.AlignHCenter, (110, 110, 110))
+    finally:
+        painter.end()
+    buffer.close()
+    return bytes(data.data())
 
 
 def write_certificate(info: dict[str, Any], folder: Path) -> Path:
