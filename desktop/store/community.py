@@ -27,6 +27,7 @@ from protocol.community import (
     MAX_BODY_MD,
     MAX_REASON,
     MAX_THREAD_TITLE,
+    OP_FLAG,
     OP_FOLLOW_SET,
     OP_HIDE,
     OP_LOCK,
@@ -512,6 +513,37 @@ class CommunityWrites(WriterBase):
             else:
                 conn.execute("DELETE FROM reactions WHERE post_id = ?", (post_id,))
             op_id = self._add_op(conn, OP_REACTION_SET, {"post_id": post_id, "useful": useful})
+        return op_id, Changes(threads=frozenset({row[0]}), outbox=True)
+
+    def flag_post(self, post_id: str, reason: str) -> tuple[str, Changes]:
+        """Ask the association's moderators to look at someone else's post (op
+        ``post.flag``; private to the moderators, nothing changes locally). A second flag
+        of the same post before a sync replaces the unsent one's reason. Returns
+        (op_id, changes)."""
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise StoreError("a complaint needs a reason")
+        if len(reason) > MAX_REASON:
+            raise StoreError(f"the reason is longer than {MAX_REASON} characters")
+        with self._write() as conn:
+            row = conn.execute("SELECT thread_id, author_id, number FROM posts WHERE id = ?",
+                               (post_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"there is no post {post_id!r:.60} in this replica")
+            if row[1] == self._author():
+                raise StoreError("you cannot complain about your own post")
+            if row[2] is None:
+                raise StoreError("the post is not on the portal yet")
+            pending = conn.execute(
+                "SELECT op_id FROM outbox WHERE type = ? AND state = 'pending' AND "
+                "json_extract(data, '$.post_id') = ? ORDER BY local_order DESC LIMIT 1",
+                (OP_FLAG, post_id)).fetchone()
+            if pending is not None:
+                conn.execute("UPDATE outbox SET data = json_set(data, '$.reason', ?), "
+                             "updated = ? WHERE op_id = ?", (reason, utc_now(), pending[0]))
+                op_id = pending[0]
+            else:
+                op_id = self._add_op(conn, OP_FLAG, {"post_id": post_id, "reason": reason})
         return op_id, Changes(threads=frozenset({row[0]}), outbox=True)
 
     def mark_read(self, thread_id: str, post_id: str) -> tuple[str | None, Changes]:

@@ -130,6 +130,7 @@ def outbox_what(item: Any) -> str:
              "read.set": q.translate("Discussions", "Read mark"),
              "follow.set": q.translate("Discussions", "Follow"),
              "post.delete": q.translate("Discussions", "Deletion"),
+             "post.flag": q.translate("Discussions", "Complaint to moderators"),
              "question.ask": q.translate("Discussions", "Question to methodologists"),
              "answer.create": q.translate("Discussions", "Answer"),
              "answer.accept": q.translate("Discussions", "Accepted answer"),

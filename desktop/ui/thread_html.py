@@ -98,6 +98,8 @@ def render_thread(thread: dict[str, Any], posts: list[dict[str, Any]],
             actions.append(link("useful", post["id"], label))
         if note is None and my_id and post.get("author_id") == my_id:
             actions.append(link("edit", post["id"], q.translate("Discussions", "edit")))
+        elif note is None and my_id and post.get("number") is not None:
+            actions.append(link("flag", post["id"], q.translate("Discussions", "report…")))
         if actions:
             parts.append("<p style='margin-top:0'>" + " &nbsp; ".join(actions) + "</p>")
     if not posts:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.store.types import Changes
 from desktop.ui.consult_models import author_with_level
 from desktop.ui.context import AppContext
+from desktop.ui.flag_dialog import FlagDialog
 from desktop.ui.markdown_view import MarkdownView
 from desktop.ui.tasks import Lane
 from desktop.ui.thread_html import ACTION_SCHEME, POST_ANCHOR, ThreadPage, render_thread
@@ -120,6 +121,7 @@ class ThreadPanel(QWidget):
         self.thread_id: str | None = None
         self.forum_id: str | None = None  # set when composing a new thread
         self.editing: str | None = None  # post id being edited
+        self.flag_dialog: FlagDialog | None = None  # the last "Report…" dialog opened
         self.thread: dict[str, Any] | None = None
         self.posts: list[dict[str, Any]] = []
         self.title = QLabel(self)
@@ -292,6 +294,30 @@ class ThreadPanel(QWidget):
                 .success(self.ctx.hub.publish).run()
         elif action == "edit":
             self.start_edit(post)
+        elif action == "flag":
+            self.start_flag(post_id)
+
+    def start_flag(self, post_id: str) -> None:
+        """Open the "Report…" dialog (window-modal, not blocking); OK writes the op."""
+        dialog = FlagDialog(self)
+        self.flag_dialog = dialog
+        dialog.accepted.connect(lambda: self.flag(post_id, dialog.reason()))
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        dialog.open()
+
+    def flag(self, post_id: str, reason: str) -> None:
+        """Write the complaint into the outbox (one durable transaction)."""
+        def saved(changes: Changes) -> None:
+            self.ctx.hub.publish(changes)
+            self.composer.status.setText(self.tr("The complaint is saved and will be sent "
+                                                 "with the next sync."))
+
+        def failed(exc: BaseException) -> None:
+            self.composer.status.setText(self.tr("Complaint not saved: {reason}")
+                                         .format(reason=exc))
+
+        self.ctx.tasks.op(lambda store: store.flag_post(post_id, reason)[1]) \
+            .success(saved).failure(failed).run()
 
     def start_edit(self, post: dict[str, Any]) -> None:
         self.editing = post["id"]

@@ -715,6 +715,10 @@
         <translation>Deletion</translation>
     </message>
     <message>
+        <source>Complaint to moderators</source>
+        <translation>Complaint to moderators</translation>
+    </message>
+    <message>
         <source>Question to methodologists</source>
         <translation>Question to methodologists</translation>
     </message>
@@ -821,6 +825,10 @@
     <message>
         <source>edit</source>
         <translation>edit</translation>
+    </message>
+    <message>
+        <source>report…</source>
+        <translation>report…</translation>
     </message>
     <message>
         <source>No posts yet.</source>
@@ -1144,6 +1152,45 @@
     <message>
         <source>Okno: first start</source>
         <translation>Okno: first start</translation>
+    </message>
+</context>
+<context>
+    <name>FlagDialog</name>
+    <message>
+        <source>Report a post</source>
+        <translation>Report a post</translation>
+    </message>
+    <message>
+        <source>The association&apos;s moderators will see your complaint. The author will not know who sent it.</source>
+        <translation>The association&apos;s moderators will see your complaint. The author will not know who sent it.</translation>
+    </message>
+    <message>
+        <source>Spam or advertising</source>
+        <translation>Spam or advertising</translation>
+    </message>
+    <message>
+        <source>Insulting or offensive</source>
+        <translation>Insulting or offensive</translation>
+    </message>
+    <message>
+        <source>Off topic</source>
+        <translation>Off topic</translation>
+    </message>
+    <message>
+        <source>Something else</source>
+        <translation>Something else</translation>
+    </message>
+    <message>
+        <source>In your own words (optional; needed for &quot;Something else&quot;)</source>
+        <translation>In your own words (optional; needed for &quot;Something else&quot;)</translation>
+    </message>
+    <message>
+        <source>Send the complaint</source>
+        <translation>Send the complaint</translation>
+    </message>
+    <message>
+        <source>Describe the problem in a few words.</source>
+        <translation>Describe the problem in a few words.</translation>
     </message>
 </context>
 <context>
@@ -2172,6 +2219,14 @@
     <message>
         <source>The thread is gone.</source>
         <translation>The thread is gone.</translation>
+    </message>
+    <message>
+        <source>The complaint is saved and will be sent with the next sync.</source>
+        <translation>The complaint is saved and will be sent with the next sync.</translation>
+    </message>
+    <message>
+        <source>Complaint not saved: {reason}</source>
+        <translation>Complaint not saved: {reason}</translation>
     </message>
     <message>
         <source>Draft restored.</source>

@@ -715,6 +715,10 @@
         <translation>Удаление</translation>
     </message>
     <message>
+        <source>Complaint to moderators</source>
+        <translation>Жалоба модераторам</translation>
+    </message>
+    <message>
         <source>Question to methodologists</source>
         <translation>Вопрос методистам</translation>
     </message>
@@ -821,6 +825,10 @@
     <message>
         <source>edit</source>
         <translation>изменить</translation>
+    </message>
+    <message>
+        <source>report…</source>
+        <translation>пожаловаться…</translation>
     </message>
     <message>
         <source>No posts yet.</source>
@@ -1144,6 +1152,45 @@
     <message>
         <source>Okno: first start</source>
         <translation>Окно: первый запуск</translation>
+    </message>
+</context>
+<context>
+    <name>FlagDialog</name>
+    <message>
+        <source>Report a post</source>
+        <translation>Жалоба на сообщение</translation>
+    </message>
+    <message>
+        <source>The association&apos;s moderators will see your complaint. The author will not know who sent it.</source>
+        <translation>Жалобу увидят модераторы объединения. Автор сообщения не узнает, кто её отправил.</translation>
+    </message>
+    <message>
+        <source>Spam or advertising</source>
+        <translation>Спам или реклама</translation>
+    </message>
+    <message>
+        <source>Insulting or offensive</source>
+        <translation>Оскорбление или грубость</translation>
+    </message>
+    <message>
+        <source>Off topic</source>
+        <translation>Не по теме</translation>
+    </message>
+    <message>
+        <source>Something else</source>
+        <translation>Другое</translation>
+    </message>
+    <message>
+        <source>In your own words (optional; needed for &quot;Something else&quot;)</source>
+        <translation>Своими словами (необязательно; для «Другое» — обязательно)</translation>
+    </message>
+    <message>
+        <source>Send the complaint</source>
+        <translation>Отправить жалобу</translation>
+    </message>
+    <message>
+        <source>Describe the problem in a few words.</source>
+        <translation>Опишите проблему в нескольких словах.</translation>
     </message>
 </context>
 <context>
@@ -2172,6 +2219,14 @@
     <message>
         <source>The thread is gone.</source>
         <translation>Этой темы больше нет.</translation>
+    </message>
+    <message>
+        <source>The complaint is saved and will be sent with the next sync.</source>
+        <translation>Жалоба сохранена и будет отправлена при синхронизации.</translation>
+    </message>
+    <message>
+        <source>Complaint not saved: {reason}</source>
+        <translation>Жалоба не сохранена: {reason}</translation>
     </message>
     <message>
         <source>Draft restored.</source>
