@@ -43,9 +43,9 @@ def _store(args: argparse.Namespace) -> PortalStore:
 
 
 def _community(store: PortalStore) -> Any:
-    from portal.community import CommunityStore
+    from portal.cli import _community  # the one helper; imported late (cli imports us)
 
-    return CommunityStore(store.engine)
+    return _community(store)
 
 
 # ---- backup / restore -------------------------------------------------------------------------

@@ -17,23 +17,10 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from protocol.bundle import fsync_dir
 from protocol.wire import SHA256_RE
 
 CHUNK = 1 << 20
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable (a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def write_atomically(target: Path, chunks: Iterable[bytes], *, durable: bool = True) -> str:

@@ -583,7 +583,7 @@ class _ResumableOutput:
         for i in range(last + 1):
             os.replace(self.part_path(i), volume_path(self.first, i))
             out.append(volume_path(self.first, i))
-        _fsync_dir(self.first.parent)
+        fsync_dir(self.first.parent)
         return out
 
     def close(self) -> None:
@@ -592,7 +592,9 @@ class _ResumableOutput:
             self._fh = None
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable (a no-op where directories cannot be
+    opened). Shared with the portal's blob store."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

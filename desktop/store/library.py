@@ -395,7 +395,32 @@ def _json(value: object) -> str:
 # -- opening -----------------------------------------------------------------------------
 
 def prepare_library(path: Path) -> None:
-    """Create or upgrade the shared catalog file (by a process that may write it)."""
+    """Create or upgrade the shared catalog file (by a process that may write it).
+
+    Two users' processes may start at the same moment on a new or older file: switching it
+    to WAL or upgrading a read transaction can then fail at once with "database is locked"
+    (SQLite does not wait there, to avoid deadlock). Each step checks ``user_version`` first,
+    so trying again after the other process finished is safe; bounded to about 30 s.
+    """
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _prepare_library(path)
+            return
+        except _Locked:
+            if time.monotonic() > deadline:
+                raise StoreError(f"cannot open the shared library {path}: another program "
+                                 "keeps it locked") from None
+            time.sleep(0.1)
+
+
+class _Locked(Exception):
+    """The shared file was locked by another process while being prepared."""
+
+
+def _prepare_library(path: Path) -> None:
     folder = path.parent
     check_header(path)
     make_shared_dir(folder, folder)
@@ -416,6 +441,8 @@ def prepare_library(path: Path) -> None:
         db.close()
         from desktop.store.db import corruption_error, is_corruption
 
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise _Locked() from None
         if is_corruption(exc):
             raise corruption_error(path, exc) from None
         raise StoreError(f"cannot open the shared library {path}: {exc}") from None

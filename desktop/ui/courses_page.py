@@ -259,7 +259,10 @@ class CoursesPage(RetranslateWhenShown, QWidget):
     # -- loading ------------------------------------------------------------------------
     def refresh(self) -> None:
         self.sets_panel.refresh()
-        rows = self.ctx.reader.courses()
+        self.ctx.tasks.op(lambda reader: reader.courses(), Lane.SEARCH) \
+            .success(self._show_courses).parent(self).run()
+
+    def _show_courses(self, rows: list[dict[str, Any]]) -> None:
         keep = self.course_id
         self.model.set_courses(rows)
         self.empty.setVisible(not rows)
@@ -269,11 +272,32 @@ class CoursesPage(RetranslateWhenShown, QWidget):
         self.show_course(self.model.course(row)["id"] if row >= 0 else None)
 
     def show_course(self, course_id: str | None) -> None:
-        reader = self.ctx.reader
-        self.course = reader.course(course_id) if course_id else None
+        """Load the course on a reader lane (one read for the course, its progress, the
+        download plan and the titles of its materials), then show it."""
+        if course_id is None:
+            self._show_course(None, None)
+            return
+
+        def read(reader: Any) -> dict[str, Any] | None:
+            course = reader.course(course_id)
+            if course is None:
+                return None
+            ids = [m["resource_id"] for mod in course["modules"] for les in mod["lessons"]
+                   for m in les["materials"]]
+            return {"course": course, "progress": reader.course_progress(course_id),
+                    "status": reader.course_status(course_id),
+                    "plan": reader.course_download_plan(course_id),
+                    "titles": {rid: (reader.get_resource(rid) or {}).get("title", rid)
+                               for rid in dict.fromkeys(ids)}}
+
+        self.ctx.tasks.op(read, Lane.SEARCH) \
+            .success(lambda data: self._show_course(course_id, data)).parent(self).run()
+
+    def _show_course(self, course_id: str | None, data: dict[str, Any] | None) -> None:
+        self.course = data["course"] if data else None
         self.course_id = course_id if self.course is not None else None
         self.detail.setEnabled(self.course is not None)
-        if self.course is None:
+        if data is None:
             self.title.setText("")
             self.meta.setText("")
             self.description.setText("")
@@ -283,14 +307,8 @@ class CoursesPage(RetranslateWhenShown, QWidget):
                       self.print_button):
                 b.setVisible(False)
             return
-        c = self.course
-        self.progress = reader.course_progress(c["id"])
-        self.status = reader.course_status(c["id"])
-        self.plan = reader.course_download_plan(c["id"])
-        ids = [m["resource_id"] for mod in c["modules"] for les in mod["lessons"]
-               for m in les["materials"]]
-        self.titles = {rid: (reader.get_resource(rid) or {}).get("title", rid)
-                       for rid in dict.fromkeys(ids)}
+        self.progress, self.status = data["progress"], data["status"]
+        self.plan, self.titles = data["plan"], data["titles"]
         self._render()
 
     def _render(self) -> None:

@@ -139,7 +139,9 @@ def test_two_users_search_while_the_machine_sync_writes(portal: str, lab: dict,
                for user in (lab["a"], lab["b"])]
     try:
         for w in workers:
-            assert w.stdout is not None and w.stdout.readline().strip() == "ready"
+            assert w.stdout is not None
+            line = w.stdout.readline().strip()
+            assert line == "ready", w.stderr.read() if w.stderr else line
         machine = okno("--portal", portal, "sync", "--machine", env=env)
         assert machine.returncode == 0, machine.stderr
         time.sleep(0.3)  # a few searches after the last page
@@ -445,3 +447,27 @@ def test_a_saved_draft_does_not_wait_for_a_catalog_write_in_progress(lab: dict) 
             other.execute("ROLLBACK")
             other.close()
         assert anna.draft("k")["body_md"] == "сохранено сразу"
+
+
+_OPENER = """
+import sys
+from pathlib import Path
+from desktop.store import Store
+Store(Path(sys.argv[1]), library=Path(sys.argv[2])).close()
+print("ready", flush=True)
+"""
+
+
+def test_two_users_opening_a_new_shared_library_at_once(tmp_path: Path) -> None:
+    """Regression: two processes creating the shared file at the same moment; one failed
+    with "database is locked" (the switch to WAL / the upgrade does not wait)."""
+    for round_ in range(6):
+        shared = tmp_path / f"round{round_}" / "shared"
+        procs = [subprocess.Popen([sys.executable, "-c", _OPENER,
+                                   str(tmp_path / f"round{round_}" / user / "okno.sqlite3"),
+                                   str(shared / FILE_NAME)], cwd=ROOT, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for user in ("a", "b")]
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0 and out.strip() == "ready", err
